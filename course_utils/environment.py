@@ -1,0 +1,86 @@
+"""check_environment(): is this machine ready for the course? Used in notebook 00."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata, resources
+
+__all__ = ["check_environment", "environment_problems"]
+
+_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "jupyterlab_widgets", "ipykernel")
+_FIX = 'python -m pip install -e ".[test]"   (or: python -m pip install -e .)'
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _major(version: str | None) -> int | None:
+    try:
+        return int(version.split(".")[0]) if version else None
+    except ValueError:
+        return None
+
+
+def environment_problems(versions: dict | None = None) -> list[str]:
+    """Return one line per problem found (empty when all is well).
+
+    ``versions`` maps distribution names to version strings (None when missing); by
+    default they are read from the installed packages. Each line says what is wrong
+    and the command that fixes it.
+    """
+    if versions is None:
+        versions = {name: _version(name) for name in _PACKAGES}
+    problems = []
+    for name in ("numpy", "matplotlib"):
+        if versions.get(name) is None:
+            problems.append(f"{name} is not installed: run  {_FIX}")
+    ipw, jlw = versions.get("ipywidgets"), versions.get("jupyterlab_widgets")
+    if ipw is None:
+        problems.append(f"ipywidgets is not installed, so sliders cannot work: run  {_FIX}")
+    elif _major(ipw) is not None and _major(ipw) < 8:
+        problems.append(
+            f"ipywidgets {ipw} is too old (the course needs >= 8.1): "
+            'run  python -m pip install -U "ipywidgets>=8.1"'
+        )
+    if jlw is None:
+        problems.append(
+            "jupyterlab_widgets is missing, so JupyterLab will show 'Error displaying widget' "
+            'instead of sliders: run  python -m pip install -U "ipywidgets>=8.1" jupyterlab_widgets'
+        )
+    elif ipw is not None and _major(ipw) == 8 and _major(jlw) != 3:
+        problems.append(
+            f"ipywidgets {ipw} needs jupyterlab_widgets 3.x, found {jlw}: the sliders will not "
+            'render. Run  python -m pip install -U "ipywidgets>=8.1" "jupyterlab_widgets>=3,<4"'
+        )
+    if versions.get("jupyterlab") is None:
+        problems.append(f"jupyterlab is not installed: run  {_FIX}")
+    try:
+        data = resources.files("course_utils") / "data" / "digits.csv.gz"
+        if not data.is_file():
+            raise FileNotFoundError
+    except (FileNotFoundError, ModuleNotFoundError):
+        problems.append(f"the course's offline data (digits) is missing: reinstall with  {_FIX}")
+    return problems
+
+
+def check_environment() -> bool:
+    """Print the versions the course uses and any problem in one line with its fix.
+
+    Returns True when everything needed (including widgets) is in place.
+    """
+    versions = {name: _version(name) for name in _PACKAGES}
+    versions["course_utils"] = _version("course_utils")
+    print(f"Python {platform.python_version()} on {platform.system()}")
+    for name, version in versions.items():
+        print(f"  {name:<20} {version or 'MISSING'}")
+    problems = environment_problems(versions)
+    if problems:
+        for line in problems:
+            print(f"PROBLEM: {line}")
+    else:
+        print("All set: the course runs offline from here, widgets included.")
+    return not problems
