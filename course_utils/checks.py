@@ -12,16 +12,6 @@ import traceback
 
 import numpy as np
 
-__all__ = [
-    "CORRECT",
-    "NOT_YET",
-    "report",
-    "call_safely",
-    "is_stub",
-    "close_enough",
-    "check_depth_to_exceed",
-]
-
 CORRECT = "Correct:"
 NOT_YET = "Not yet:"
 

@@ -11,16 +11,6 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = [
-    "PALETTE",
-    "INIT_COLORS",
-    "use_course_style",
-    "color_for",
-    "get_ax",
-    "finite",
-    "plot_compounding",
-]
-
 #: Okabe & Ito's colour-blind-safe palette (2008), "Color Universal Design".
 PALETTE = {
     "blue": "#0072B2",

@@ -20,14 +20,6 @@ import numpy as np
 from ._validation import check_finite_number, check_positive_int
 from .plots import PALETTE
 
-__all__ = [
-    "Explorer",
-    "CompoundingResult",
-    "compute_compounding",
-    "stable_factor_range",
-    "compounding_explorer",
-]
-
 
 class Explorer:
     """A set of controls, a pure compute function and a figure that is redrawn in place.
