@@ -7,6 +7,7 @@ plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 
 from . import checks, plots, theory, widgets
 from .activations import ACTIVATIONS, Activation, get_activation
+from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .datasets import load_digits, make_circles, make_spirals, train_test_split
 from .environment import check_environment
 from .initializers import (
