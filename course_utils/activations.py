@@ -158,22 +158,40 @@ def _silu_grad(z):
     return s * (1.0 + np.asarray(z, dtype=float) * (1.0 - s))
 
 
+def _quiet(fn):
+    """Run ``fn`` with floating-point warnings off: inf and nan pass through silently."""
+
+    def wrapped(z):
+        with np.errstate(all="ignore"):
+            return fn(z)
+
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("linear", _linear, _linear_grad, r"\phi(z) = z"),
-        Activation("relu", _relu, _relu_grad, r"\phi(z) = \max(z, 0)"),
-        Activation("leaky_relu", _leaky_relu, _leaky_relu_grad, r"\phi(z) = \max(z, 0.01 z)"),
-        Activation("tanh", _tanh, _tanh_grad, r"\phi(z) = \tanh z"),
-        Activation("sigmoid", _sigmoid, _sigmoid_grad, r"\phi(z) = 1 / (1 + e^{-z})"),
+        Activation("linear", _quiet(_linear), _quiet(_linear_grad), r"\phi(z) = z"),
+        Activation("relu", _quiet(_relu), _quiet(_relu_grad), r"\phi(z) = \max(z, 0)"),
+        Activation(
+            "leaky_relu",
+            _quiet(_leaky_relu),
+            _quiet(_leaky_relu_grad),
+            r"\phi(z) = \max(z, 0.01 z)",
+        ),
+        Activation("tanh", _quiet(_tanh), _quiet(_tanh_grad), r"\phi(z) = \tanh z"),
+        Activation(
+            "sigmoid", _quiet(_sigmoid), _quiet(_sigmoid_grad), r"\phi(z) = 1 / (1 + e^{-z})"
+        ),
         Activation(
             "selu",
-            _selu,
-            _selu_grad,
+            _quiet(_selu),
+            _quiet(_selu_grad),
             r"\phi(z) = \lambda\,[z > 0]\,z + \lambda\alpha\,[z \le 0]\,(e^z - 1)",
         ),
-        Activation("gelu", _gelu, _gelu_grad, r"\phi(z) = z\,\Phi(z)"),
-        Activation("silu", _silu, _silu_grad, r"\phi(z) = z\,\sigma(z)"),
+        Activation("gelu", _quiet(_gelu), _quiet(_gelu_grad), r"\phi(z) = z\,\Phi(z)"),
+        Activation("silu", _quiet(_silu), _quiet(_silu_grad), r"\phi(z) = z\,\sigma(z)"),
     )
 }
 
