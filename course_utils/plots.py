@@ -107,3 +107,73 @@ def plot_compounding(factors, depth: int = 50, *, band=(0.5, 2.0), ax=None):
     ax.set_xlim(0, depth)
     ax.legend(loc="upper left")
     return ax
+
+
+# --- notebook 01: the matrix chain and the symmetric hidden layer ----------------------
+def plot_chain_norms(results, *, labels=None, ax=None):
+    """Plot ``|x|`` after each step of matrix chains (:func:`course_utils.matrix_chain`).
+
+    Log scale; only finite, positive norms are drawn. A chain that overflowed ends with an
+    upward triangle at its last finite step, one that underflowed to exactly 0 with a
+    downward triangle; the legend says at which step. Introduced in notebook 01.
+
+    Parameters
+    ----------
+    results : sequence of ChainResult
+    labels : sequence of str, optional
+        One per result (default: the weights' std).
+    ax : matplotlib Axes, optional
+    """
+    ax = get_ax(ax)
+    labels = labels or [f"std {r.std:.3g}" for r in results]
+    for r, label, color in zip(results, labels, _CYCLE):
+        steps = np.arange(len(r.norms))
+        keep = np.isfinite(r.norms) & (r.norms > 0)
+        if r.overflow_step is not None:
+            label += f": overflowed at step {r.overflow_step}"
+        elif r.underflow_step is not None:
+            label += f": exactly 0 from step {r.underflow_step}"
+        ax.plot(steps[keep], r.norms[keep], color=color, label=label)
+        last = steps[keep][-1]
+        if r.overflow_step is not None:
+            ax.plot([last], [r.norms[last]], "^", color=color, ms=8)
+        elif r.underflow_step is not None:
+            ax.plot([last], [r.norms[last]], "v", color=color, ms=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("step k (number of matrices applied)")
+    ax.set_ylabel("|x| after k steps (log scale)")
+    ax.set_xlim(0, max(len(r.norms) - 1 for r in results))
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_weight_matrices(matrices, *, axes=None):
+    """Show weight matrices ``(fan_in, fan_out)`` side by side, one column per hidden unit.
+
+    Each panel has its own symmetric colour scale (``[-max|W|, max|W|]``; an all-zero
+    matrix is drawn at the middle colour). Identical hidden units show up as identical
+    columns. Introduced in notebook 01 (zero and constant init).
+
+    Parameters
+    ----------
+    matrices : dict of str -> ndarray of shape (fan_in, fan_out)
+        Panel title -> matrix.
+    axes : sequence of matplotlib Axes, optional
+        One per matrix; a new row of panels is made when None.
+
+    Returns
+    -------
+    list of Axes
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, len(matrices), figsize=(2.6 * len(matrices), 3.4))
+    axes = list(np.atleast_1d(axes))
+    for ax, (title, w) in zip(axes, matrices.items()):
+        w = np.asarray(w, dtype=float)
+        vmax = float(np.max(np.abs(w))) or 1.0
+        ax.imshow(w, cmap="PuOr", vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xlabel("hidden unit")
+        ax.grid(False)
+    axes[0].set_ylabel("input")
+    return axes
