@@ -1,0 +1,99 @@
+"""The public API of ARCHITECTURE.md, called exactly as written there.
+
+Notebooks, tests and outside checks rely on these names and signatures: this file
+fails if one is renamed, loses a keyword or changes what it returns.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+
+
+def kwonly_defaults(fn):
+    sig = inspect.signature(fn)
+    return {
+        n: p.default for n, p in sig.parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+
+
+def test_variance_scaling_signature():
+    assert kwonly_defaults(cu.variance_scaling) == {
+        "scale": 1.0,
+        "mode": "fan_in",
+        "distribution": "normal",
+        "rng": None,
+    }
+    w = cu.variance_scaling(3, 5, scale=1.0, mode="fan_in", distribution="normal", rng=None)
+    assert w.shape == (3, 5)
+
+
+def test_named_initializers_signatures():
+    assert cu.zeros(2, 3).shape == (2, 3)
+    assert cu.constant(2, 3, 0.1).shape == (2, 3)
+    assert cu.normal(2, 3, std=0.1, rng=None).shape == (2, 3)
+    assert cu.uniform(2, 3, limit=0.1, rng=None).shape == (2, 3)
+    for f in (cu.xavier_normal, cu.xavier_uniform, cu.glorot_normal, cu.glorot_uniform):
+        assert kwonly_defaults(f) == {"gain": 1.0, "rng": None}
+        assert f(2, 3, gain=1.0, rng=None).shape == (2, 3)
+    for f in (cu.he_normal, cu.he_uniform, cu.kaiming_normal, cu.kaiming_uniform):
+        assert kwonly_defaults(f) == {"gain": math.sqrt(2), "mode": "fan_in", "rng": None}
+        assert f(2, 3, gain=math.sqrt(2), mode="fan_in", rng=None).shape == (2, 3)
+    for f in (cu.lecun_normal, cu.lecun_uniform):
+        assert f(2, 3, rng=None).shape == (2, 3)
+    assert kwonly_defaults(cu.orthogonal) == {"gain": 1.0, "rng": None}
+    assert cu.orthogonal(2, 3, gain=1.0, rng=None).shape == (2, 3)
+
+
+def test_get_initializer_and_get_activation_every_name():
+    names = [
+        "zeros", "xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform",
+        "he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform", "lecun_normal",
+        "lecun_uniform", "orthogonal",
+    ]  # fmt: skip
+    for name in names:
+        assert cu.get_initializer(name)(4, 2, rng=0).shape == (4, 2), name
+    for name in ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "selu", "gelu", "silu"]:
+        act = cu.get_activation(name)
+        assert act.name == name and act.forward(np.zeros(3)).shape == (3,)
+        assert act.derivative(np.ones(3)).shape == (3,)
+
+
+def test_calculate_gain_contract():
+    assert cu.calculate_gain("leaky_relu", param=None) == pytest.approx(
+        math.sqrt(2 / (1 + 0.01**2))
+    )
+
+
+def test_mlp_forward_backward_and_records():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 6))
+    net = cu.MLP([6, 5, 4, 3], activation="tanh", init="xavier_normal", rng=0)
+    out = net.forward(X)
+    assert out.shape == (8, 3)
+    assert len(net.preactivations) == len(net.activations) == 2
+    assert [a.shape for a in net.activations] == [(8, 5), (8, 4)]
+    grads = net.backward(np.ones_like(out))
+    assert [g.shape for g in grads] == [w.shape for w in net.weights]
+    assert [g.shape for g in net.weight_grads] == [(6, 5), (5, 4), (4, 3)]
+    assert [g.shape for g in net.activation_grads] == [(8, 5), (8, 4)]
+    assert [w.shape for w in net.weights] == [(6, 5), (5, 4), (4, 3)]
+    assert [b.shape for b in net.biases] == [(5,), (4,), (3,)]
+    assert all(w.dtype == np.float64 for w in net.weights)
+
+
+def test_fit_and_history():
+    X, y = cu.load_digits()
+    net = cu.MLP([64, 32, 10], activation="relu", init="he_normal", rng=0)
+    history = cu.fit(net, X, y, epochs=2, lr=0.05, batch_size=64, optimizer="momentum", rng=0)
+    assert len(history.loss) == len(history.accuracy) == 2
+    assert isinstance(history, cu.History)
+    for opt in ("sgd", "momentum", "adam"):
+        net = cu.MLP([64, 16, 10], rng=1)
+        h = cu.fit(net, X[:200], y[:200], epochs=1, lr=0.01, batch_size=50, optimizer=opt, rng=0)
+        assert np.isfinite(h.loss[0])
