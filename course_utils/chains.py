@@ -159,8 +159,9 @@ def predicted_escape_step(n: int, std: float = 1.0, *, dtype="float32", start: f
     float or None
         The (real-valued) step; the chain's first overflowing or underflowing step is
         near it (a little earlier for overflow, since the largest of ``n`` entries gets
-        there first). None when ``std sqrt(n) == 1``: the typical entry neither grows nor
-        shrinks. For n = 512 and std = 1 in float32 it is 28.4. Introduced in notebook 01.
+        there first). None when ``std sqrt(n) == 1`` (to 1e-12): the typical entry
+        neither grows nor shrinks. For n = 512 and std = 1 in float32 it is 28.4.
+        Introduced in notebook 01.
     """
     n = check_positive_int("n", n)
     std = check_finite_number("std", std, minimum=0.0, strict=True)
@@ -168,7 +169,7 @@ def predicted_escape_step(n: int, std: float = 1.0, *, dtype="float32", start: f
     start = check_finite_number("start", start, minimum=0.0, strict=True)
     info = np.finfo(dtype)
     growth = math.log(std) + 0.5 * math.log(n)
-    if growth == 0.0:
+    if abs(growth) < 1e-12:  # std = 1/sqrt(n), up to rounding
         return None
     limit = float(info.max) if growth > 0 else float(info.smallest_subnormal)
     return (math.log(limit) - math.log(start)) / growth

@@ -168,7 +168,11 @@ def check_overflow_step(overflow_step) -> None:
             for n in (512, 64, 4096)
         ],
         same=same,
-        show=lambda k: f"{k:g}" if isinstance(k, (int, float, np.number)) else repr(k),
+        show=lambda k: (
+            f"{k:g}"
+            if isinstance(k, (int, float, np.number)) and not isinstance(k, bool)
+            else repr(k)
+        ),
         hint="after k steps a typical entry is about sqrt(n) ** k: solve "
         "sqrt(n) ** k = np.finfo(np.float32).max for k with logarithms, then take the "
         "next whole step.",
