@@ -39,7 +39,8 @@ def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = _names(project["dependencies"]) | _names(project["optional-dependencies"]["test"])
     deps = []
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    for line in text.split("dependencies:", 1)[1].splitlines():
         m = re.match(r"\s+- ([A-Za-z0-9_.\-]+)(.*?)(?:\s+#.*)?$", line)
         if m and m.group(1) not in ("pip", "python", "-e"):
             deps.append(m.group(1) + m.group(2))
