@@ -227,3 +227,22 @@ def test_random_init_breaks_the_symmetry(digits):
     cu.fit(net, X, y, epochs=5, lr=0.05, batch_size=50, optimizer="momentum", rng=0)
     assert _numerical_rank(net.weights[0]) == 16
     assert cu.checks.distinct_columns(net.weights[0]) == 16
+
+
+def test_constant_init_first_hidden_gradient_cancels_then_moves_in_lockstep(digits):
+    """All outputs equal at init: the softmax error sums to 0 over them, and W2's identical
+    columns send back 0. W2 still learns; once its columns differ W1 moves, in lockstep."""
+    X, y = digits
+    init = cu.get_initializer("constant", value=0.1)
+    net = cu.MLP([64, 16, 10], activation="tanh", init=init, rng=0)
+    _, grad = cu.softmax_cross_entropy(net.forward(X), y)
+    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-15)
+    net.backward(grad)
+    g1, g2 = net.weight_grads
+    assert np.abs(g2).max() > 1e-4
+    assert np.abs(g1).max() < 1e-12 * np.abs(g2).max()
+    cu.fit(net, X, y, epochs=1, lr=0.1, batch_size=50, optimizer="momentum", rng=0)
+    _, grad = cu.softmax_cross_entropy(net.forward(X), y)
+    g1, _ = net.backward(grad)
+    assert np.abs(g1).max() > 1e-5
+    assert cu.checks.distinct_columns(g1, tol=1e-12) == 1
