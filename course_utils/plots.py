@@ -80,11 +80,16 @@ def get_ax(ax=None, **subplot_kw):
     return ax
 
 
-def finite(x, y):
-    """Keep only the points where both ``x`` and ``y`` are finite (and y > 0 for log axes)."""
+def finite(x, y, *, positive: bool = False):
+    """Keep only the points where both ``x`` and ``y`` are finite (and y > 0 if ``positive``).
+
+    Use ``positive=True`` before a log axis, where zeros and negatives cannot be drawn.
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     with np.errstate(invalid="ignore"):
         keep = np.isfinite(x) & np.isfinite(y)
+        if positive:
+            keep &= y > 0
     return x[keep], y[keep]
 
 
