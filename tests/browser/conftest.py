@@ -52,9 +52,10 @@ def lab(tmp_path_factory, browser):
 @pytest.fixture
 def page(browser, lab):
     """A page in a fresh browser context; afterwards the context closes and kernels stop."""
-    page = browser.new_page()
-    yield page
-    try:
-        page.context.close()
-    finally:
-        lab.stop_kernels()
+    with browser.watchdog():
+        page = browser.new_page()
+        yield page
+        try:
+            page.context.close()
+        finally:
+            lab.stop_kernels()

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ CHROME_ARGS = [
     "--disable-dev-shm-usage",
 ]
 WAIT_S = 60.0  # the longest any single wait may take: a hung kernel fails within a minute
+WATCHDOG_S = 600.0  # a last resort for calls Playwright cannot time out (a hung renderer)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 IDLE = "Python 3 (ipykernel) | Idle"
 
@@ -289,6 +291,18 @@ class Browser:
         context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
         context.set_default_timeout(WAIT_S * 1000)
         return context.new_page()
+
+    @contextlib.contextmanager
+    def watchdog(self, seconds: float = WATCHDOG_S):
+        """Kill Chromium (by PID) if the block outlives ``seconds``, so a hung call raises."""
+        chromium = [q for p in self._pids for q in descendants(p)]
+        timer = threading.Timer(seconds, kill_all, args=(chromium,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
 
     def close(self) -> None:
         started = [q for p in self._pids for q in (p, *descendants(p))]

@@ -18,6 +18,7 @@ def test_checker_passes_working_explorers(lab, page, tmp_path):
     report = check_notebook(page, lab, "fixtures/explorers_ok.ipynb", shot)
     kinds = sorted({kind for _, kind, _, _ in report.driven})
     assert report.explorers == 2
+    assert len(report.driven) == 2 * 2 + 3, report.driven  # 2 sliders x (key, readout) + 3
     assert kinds == ["button", "select", "slider", "toggle-buttons"], report.driven
     assert shot.exists()
 
@@ -31,24 +32,16 @@ def test_checker_fails_on_a_raising_slider_callback(lab, page, tmp_path):
     assert f"screenshot: {shot}" in message and shot.exists()
 
 
-def test_checker_fails_without_the_widget_manager(browser, tmp_path_factory, tmp_path):
+def test_checker_fails_without_the_widget_manager(page, tmp_path_factory, tmp_path):
     """Widgets disabled in Lab (page_config.json): the text repr shows instead of a slider."""
-    server = serve_copy(
+    shot = tmp_path / "no_widget_manager.png"
+    with serve_copy(
         {"fixtures": FIXTURES},
         tmp_path_factory.mktemp("lab-no-widgets"),
         page_config={"disabledExtensions": {"@jupyter-widgets/jupyterlab-manager": True}},
-    )
-    shot = tmp_path / "no_widget_manager.png"
-    page = None
-    try:
-        server.start()
-        page = browser.new_page()
+    ) as server:
         with pytest.raises(NotebookCheckError) as failure:
             check_notebook(page, server, "fixtures/explorers_ok.ipynb", shot)
-    finally:
-        if page is not None:
-            page.context.close()
-        server.stop()
     message = str(failure.value)
     assert "text repr instead of a widget" in message, message
     assert f"screenshot: {shot}" in message and shot.exists()
