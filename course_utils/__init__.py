@@ -37,6 +37,6 @@ from .initializers import (
 from .losses import mse, softmax, softmax_cross_entropy
 from .network import MLP
 from .plots import use_course_style
-from .training import SGD, Adam, History, Momentum, fit, get_optimizer
+from .training import SGD, Adam, History, Momentum, fit, get_optimizer, train_step
 
 __version__ = "0.1.0"

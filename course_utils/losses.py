@@ -31,7 +31,7 @@ def _check_labels(y, n_samples: int, n_classes: int) -> np.ndarray:
     return y
 
 
-def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(logits, y, *, out=None) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of softmax(logits) against integer labels ``y``, and its gradient.
 
     .. math:: L = -\\frac{1}{n} \\sum_i \\log \\operatorname{softmax}(z_i)_{y_i},\\qquad
@@ -40,28 +40,39 @@ def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
 
     A network that outputs the same logits for every class scores ln(n_classes):
     2.303 for the ten digits. Returns ``(loss, grad)`` with ``grad`` shaped like ``logits``.
+    ``out``, an array shaped like ``logits``, receives the gradient (no allocation: the
+    training loop passes one); it must not be ``logits`` itself.
     """
     z = np.asarray(logits, dtype=np.float64)
     n, k = z.shape
     y = _check_labels(y, n, k)
+    grad = np.empty_like(z) if out is None else out
+    rows = np.arange(n)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=1))
-        rows = np.arange(n)
-        loss = float(np.mean(log_norm - shifted[rows, y]))
-        grad = np.exp(shifted - log_norm[:, None])
-        grad[rows, y] -= 1.0
-        grad /= n
+        zmax = z.max(axis=1)
+        np.subtract(z, zmax[:, None], out=grad)
+        picked = grad[rows, y]  # z_{i, y_i} - max_j z_ij
+        np.exp(grad, out=grad)
+        total = grad.sum(axis=1)
+        loss = float(np.mean(np.log(total) - picked))
+        grad *= (1.0 / (n * total))[:, None]
+        grad[rows, y] -= 1.0 / n
     return loss, grad
 
 
-def mse(pred, target) -> tuple[float, np.ndarray]:
-    """Mean squared error ``mean((pred - target)^2)`` over all entries, and its gradient."""
+def mse(pred, target, *, out=None) -> tuple[float, np.ndarray]:
+    """Mean squared error ``mean((pred - target)^2)`` over all entries, and its gradient.
+
+    The gradient is ``2 (pred - target) / pred.size``; ``out`` (shaped like ``pred``)
+    receives it when given.
+    """
     pred = np.asarray(pred, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64).reshape(pred.shape)
     with np.errstate(over="ignore", invalid="ignore"):
-        diff = pred - target
-        return float(np.mean(diff * diff)), 2.0 * diff / diff.size
+        diff = np.subtract(pred, target, out=out)
+        value = float(np.vdot(diff, diff)) / diff.size
+        diff *= 2.0 / diff.size
+        return value, diff
 
 
 LOSSES = {"cross_entropy": softmax_cross_entropy, "mse": mse}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import as_rng, check_finite_number, check_positive_int
-from .activations import Activation, get_activation
+from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer
 
 __all__ = ["MLP"]
@@ -157,38 +157,69 @@ class MLP:
             )
         return X
 
-    def forward(self, X) -> np.ndarray:
+    def forward(self, X, *, reuse_buffers: bool = False) -> np.ndarray:
         """Run the network on ``X`` (n_samples, n_in) and return the output (n_samples, n_out).
 
         Records :attr:`preactivations`, :attr:`activations` and
         :attr:`first_nonfinite_layer`. Overflow gives inf/nan quietly.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+        reuse_buffers : bool, default False
+            Write every layer's output into arrays kept from the previous call with the
+            same number of samples instead of allocating new ones (what :func:`fit` does:
+            allocating a 256 x 256 float64 array costs about 20 in-place additions). The
+            returned array and the recorded lists are then overwritten by the next such
+            call: copy what you want to keep.
         """
         X = self._check_input(X)
         self._input = X
+        ws = self._workspace(X.shape[0]) if reuse_buffers else None
         phi = self.activation.forward
-        self.preactivations, self.activations = [], []
-        self.first_nonfinite_layer = None
+        fast = self._fast_kernels()
+        preacts, acts = [], []
+        first_bad = None
+        last = self.n_layers - 1
         h = X
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-                z = h @ w
+                z = np.matmul(h, w, out=ws["z"][i]) if ws else h @ w
                 z += b
-                last = i == self.n_layers - 1
-                h = z if last else phi(z)
-                if not last:
-                    self.preactivations.append(z)
-                    self.activations.append(h)
-                if self.first_nonfinite_layer is None and not np.isfinite(h).all():
-                    self.first_nonfinite_layer = i + 1
+                if i == last:
+                    h = z
+                else:
+                    if fast is None or fast[0] is None:
+                        h = phi(z)
+                    else:
+                        h = fast[0](z, ws["h"][i] if ws else np.empty_like(z))
+                    preacts.append(z)
+                    acts.append(h)
+                if first_bad is None and not np.isfinite(h).all():
+                    first_bad = i + 1
+        self.preactivations, self.activations = preacts, acts
+        self.first_nonfinite_layer = first_bad
         return h
 
-    def backward(self, grad_out) -> list[np.ndarray]:
+    def backward(
+        self, grad_out, *, reuse_buffers: bool = False, compute_input_grad: bool = True
+    ) -> list[np.ndarray]:
         """Back-propagate dL/d(output) through the last forward pass.
+
+        With ``delta_L = grad_out``, for each layer from the last to the first:
+        ``dL/dW_l = h_{l-1}^T delta_l``, ``dL/db_l = sum over samples of delta_l``,
+        ``dL/dh_{l-1} = delta_l W_l^T`` and ``delta_{l-1} = dL/dh_{l-1} * phi'(z_{l-1})``.
 
         Parameters
         ----------
         grad_out : ndarray of shape (n_samples, n_out)
             Gradient of the loss with respect to the network's output.
+        reuse_buffers : bool, default False
+            Write the gradients into arrays kept from the previous call (no allocation;
+            see :meth:`forward`). The recorded gradients are overwritten by the next call.
+        compute_input_grad : bool, default True
+            Also compute :attr:`input_grad` (dL/dX). Training does not need it: skipping
+            it saves one matrix product (``input_grad`` is then None).
 
         Returns
         -------
@@ -198,32 +229,122 @@ class MLP:
         """
         if self._input is None:
             raise RuntimeError("call forward(X) before backward(grad_out)")
-        n_out = self.layer_sizes[-1]
+        n, n_out = self._input.shape[0], self.layer_sizes[-1]
         delta = np.asarray(grad_out, dtype=np.float64)
-        if delta.shape != (self._input.shape[0], n_out):
+        if delta.shape != (n, n_out):
             raise ValueError(
-                f"grad_out must have shape ({self._input.shape[0]}, {n_out}) like the last "
+                f"grad_out must have shape ({n}, {n_out}) like the last "
                 f"forward output; received shape {delta.shape}"
             )
         L = self.n_layers
-        wg: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        bg: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        ag: list[np.ndarray] = [None] * (L - 1)  # type: ignore[list-item]
+        ws = self._workspace(n) if reuse_buffers else None
+        if ws:
+            wg, bg, ag = self._grad_buffers(), ws["bias_grads"], ws["grad_h"]
+        else:
+            wg, bg = [None] * L, [None] * L  # type: ignore[list-item]
+            ag = [None] * (L - 1)  # type: ignore[list-item]
         dphi = self.activation.derivative
+        fast = self._fast_kernels()
+        self.input_grad = None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for i in range(L - 1, -1, -1):
                 h_prev = self.activations[i - 1] if i > 0 else self._input
-                wg[i] = h_prev.T @ delta
-                bg[i] = delta.sum(axis=0)
-                grad_h = delta @ self.weights[i].T
-                if i > 0:
-                    ag[i - 1] = grad_h
-                    delta = grad_h * dphi(self.preactivations[i - 1])
+                if ws:
+                    np.matmul(h_prev.T, delta, out=wg[i])
+                    np.sum(delta, axis=0, out=bg[i])
                 else:
-                    self.input_grad = grad_h
-        self.weight_grads, self.bias_grads, self.activation_grads = wg, bg, ag
-        return wg
+                    wg[i] = h_prev.T @ delta
+                    bg[i] = delta.sum(axis=0)
+                if i == 0:
+                    if compute_input_grad:
+                        self.input_grad = delta @ self.weights[0].T
+                    break
+                grad_h = np.matmul(delta, self.weights[i].T, out=ag[i - 1] if ws else None)
+                ag[i - 1] = grad_h
+                out = ws["delta"][i - 1] if ws else np.empty_like(grad_h)
+                if fast is None:
+                    delta = np.multiply(grad_h, dphi(self.preactivations[i - 1]), out=out)
+                else:
+                    delta = fast[1](self.activations[i - 1], grad_h, out)
+        self.weight_grads, self.bias_grads, self.activation_grads = list(wg), list(bg), list(ag)
+        return self.weight_grads
+
+    # -- buffers and fast kernels for the training loop ------------------------------
+    def _fast_kernels(self):
+        """(forward_into, backward_from_output) for a built-in activation, else None."""
+        name = self.activation.name
+        if ACTIVATIONS.get(name) is not self.activation:
+            return None
+        return _FAST_KERNELS.get(name)
+
+    def _workspace(self, n: int) -> dict:
+        """Per-batch-size arrays for the forward and backward passes (made once)."""
+        cache = self.__dict__.setdefault("_buffers", {})
+        ws = cache.get(n)
+        if ws is None:
+            if len(cache) >= 4:  # e.g. full batches, the last partial one, a test set
+                cache.clear()
+            widths = self.layer_sizes[1:]
+            ws = {
+                "z": [np.empty((n, k)) for k in widths],
+                "h": [np.empty((n, k)) for k in widths[:-1]],
+                "grad_h": [np.empty((n, k)) for k in widths[:-1]],
+                "delta": [np.empty((n, k)) for k in widths[:-1]],
+                "bias_grads": [np.empty(k) for k in widths],
+                "grad_out": np.empty((n, widths[-1])),  # dL/d(output), filled by the loss
+            }
+            cache[n] = ws
+        return ws
+
+    def _grad_buffers(self) -> list[np.ndarray]:
+        """Arrays for dL/dW shaped like the weights (made once)."""
+        bufs = self.__dict__.get("_weight_grad_buffers")
+        if bufs is None:
+            bufs = [np.empty_like(w) for w in self.weights]
+            self._weight_grad_buffers = bufs
+        return bufs
 
     def predict(self, X) -> np.ndarray:
         """Class predictions: the arg-max of the output for each row of ``X``."""
         return np.argmax(self.forward(X), axis=1)
+
+
+# --- kernels that write into given arrays (no allocation) ---------------------------
+# A built-in activation whose derivative can be read off its output h = phi(z) gets
+# ``backward_from_output(h, grad_h, out)`` = grad_h * phi'(z): relu' = [h > 0],
+# tanh' = 1 - h^2, sigmoid' = h (1 - h), linear' = 1; and, where it is exact,
+# ``forward_into(z, out)`` (None: the activation's own forward, which allocates).
+def _relu_into(z, out):
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_back(h, grad_h, out):
+    return np.multiply(grad_h, h > 0.0, out=out)
+
+
+def _tanh_into(z, out):
+    return np.tanh(z, out=out)
+
+
+def _tanh_back(h, grad_h, out):
+    np.multiply(h, h, out=out)
+    np.subtract(1.0, out, out=out)
+    return np.multiply(out, grad_h, out=out)
+
+
+def _sigmoid_back(h, grad_h, out):
+    np.subtract(1.0, h, out=out)
+    out *= h
+    return np.multiply(out, grad_h, out=out)
+
+
+def _linear_back(h, grad_h, out):
+    return grad_h  # phi' = 1: delta is dL/dh itself (read, never written)
+
+
+_FAST_KERNELS = {
+    "relu": (_relu_into, _relu_back),
+    "tanh": (_tanh_into, _tanh_back),
+    "sigmoid": (None, _sigmoid_back),  # the stable sigmoid allocates; its tails matter
+    "linear": (None, _linear_back),  # phi(z) is z itself
+}

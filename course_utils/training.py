@@ -7,6 +7,7 @@ per-layer update:data ratios ``|update| / |W|``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,22 +16,56 @@ import numpy as np
 from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
 from .losses import LOSSES
 
-__all__ = ["SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer", "History", "fit"]
+__all__ = [
+    "SGD",
+    "Momentum",
+    "Adam",
+    "OPTIMIZERS",
+    "get_optimizer",
+    "History",
+    "train_step",
+    "fit",
+]
+
+
+def _norm(a: np.ndarray) -> np.float64:
+    """Frobenius norm through BLAS (``ddot``), no temporary array."""
+    return np.sqrt(np.vdot(a, a))
 
 
 class SGD:
-    """Plain stochastic gradient descent: ``w <- w - lr * g``."""
+    """Plain stochastic gradient descent: ``w <- w - lr * g``.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate, > 0.
+
+    Notes
+    -----
+    ``step`` updates the parameters in place through one scratch array per parameter,
+    made at the first step, so a training loop allocates nothing per step. Introduced
+    in notebook 05.
+    """
 
     def __init__(self, lr: float):
         self.lr = check_finite_number("lr", lr, minimum=0.0, strict=True)
+        self._scratch: list[np.ndarray] | None = None
+
+    def _state(self, params: list[np.ndarray]) -> list[np.ndarray]:
+        """One zeroed array per parameter (used for scratch space and running averages)."""
+        return [np.zeros_like(p) for p in params]
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[float]:
         """Update ``params`` in place; return the norm of each parameter's update."""
+        if self._scratch is None:
+            self._scratch = self._state(params)
+        lr = self.lr
         norms = []
-        for p, g in zip(params, grads):
-            u = g * -self.lr
+        for p, g, u in zip(params, grads, self._scratch):
+            np.multiply(g, -lr, out=u)
             p += u
-            norms.append(float(np.sqrt(np.vdot(u, u))))
+            norms.append(lr * _norm(g))  # |u| = lr |g|
         return norms
 
     def __repr__(self) -> str:
@@ -40,7 +75,8 @@ class SGD:
 class Momentum(SGD):
     """SGD with (heavy-ball) momentum, as PyTorch writes it.
 
-    ``v <- mu * v + g``, ``w <- w - lr * v``, with ``mu = 0.9`` by default.
+    ``v <- mu * v + g``, ``w <- w - lr * v``, with ``mu = 0.9`` by default and
+    ``v = 0`` before the first step (so the first step is plain SGD).
     """
 
     def __init__(self, lr: float, mu: float = 0.9):
@@ -51,22 +87,27 @@ class Momentum(SGD):
     def step(self, params, grads):
         """Update ``params`` in place; return the norm of each parameter's update."""
         if self.velocity is None:
-            self.velocity = [np.zeros_like(p) for p in params]
+            self.velocity, self._scratch = self._state(params), self._state(params)
+        lr, mu = self.lr, self.mu
         norms = []
-        for p, g, v in zip(params, grads, self.velocity):
-            v *= self.mu
+        for p, g, v, u in zip(params, grads, self.velocity, self._scratch):
+            v *= mu
             v += g
-            u = v * -self.lr
+            np.multiply(v, -lr, out=u)
             p += u
-            norms.append(float(np.sqrt(np.vdot(u, u))))
+            norms.append(lr * _norm(v))  # |u| = lr |v|
         return norms
+
+    def __repr__(self) -> str:
+        return f"Momentum(lr={self.lr}, mu={self.mu})"
 
 
 class Adam(SGD):
     """Adam, Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization".
 
     ``m <- b1 m + (1-b1) g``, ``v <- b2 v + (1-b2) g^2``,
-    ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with bias-corrected ``m_hat``, ``v_hat``.
+    ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with bias-corrected
+    ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``.
     Each parameter's step is rescaled by its own gradient history, so its size is
     about ``lr`` whatever the gradient's scale (notebook 05).
     """
@@ -75,6 +116,9 @@ class Adam(SGD):
         super().__init__(lr)
         self.beta1 = check_finite_number("beta1", beta1, minimum=0.0)
         self.beta2 = check_finite_number("beta2", beta2, minimum=0.0)
+        for name, beta in (("beta1", self.beta1), ("beta2", self.beta2)):
+            if beta >= 1:
+                raise ValueError(f"{name} must be in [0, 1); received {beta!r}")
         self.eps = check_finite_number("eps", eps, minimum=0.0, strict=True)
         self.t = 0
         self.m: list[np.ndarray] | None = None
@@ -83,31 +127,43 @@ class Adam(SGD):
     def step(self, params, grads):
         """Update ``params`` in place; return the norm of each parameter's update."""
         if self.m is None:
-            self.m = [np.zeros_like(p) for p in params]
-            self.v = [np.zeros_like(p) for p in params]
+            self.m, self.v = self._state(params), self._state(params)
+            self._scratch = self._state(params)
         self.t += 1
-        c1 = 1.0 - self.beta1**self.t
-        c2 = 1.0 - self.beta2**self.t
+        b1, b2 = self.beta1, self.beta2
+        root_c2 = math.sqrt(1.0 - b2**self.t)
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
+        scale = -self.lr * root_c2 / (1.0 - b1**self.t)
+        eps = self.eps * root_c2
         norms = []
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * (g * g)
-            u = np.sqrt(v / c2)
-            u += self.eps
+        for p, g, m, v, u in zip(params, grads, self.m, self.v, self._scratch):
+            m *= b1
+            np.multiply(g, 1.0 - b1, out=u)
+            m += u
+            v *= b2
+            np.multiply(g, g, out=u)
+            u *= 1.0 - b2
+            v += u
+            np.sqrt(v, out=u)
+            u += eps
             np.divide(m, u, out=u)
-            u *= -self.lr / c1
+            u *= scale
             p += u
-            norms.append(float(np.sqrt(np.vdot(u, u))))
+            norms.append(_norm(u))
         return norms
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
 def get_optimizer(name: str, lr: float):
-    """Return a fresh optimizer: "sgd", "momentum" (mu = 0.9) or "adam"."""
+    """Return a fresh optimizer: "sgd", "momentum" (mu = 0.9) or "adam".
+
+    An unknown name raises ``ValueError`` with the closest match; ``lr`` must be > 0.
+    """
     check_choice("optimizer", name, OPTIMIZERS, what="optimizer")
     return OPTIMIZERS[name](lr)
 
@@ -125,13 +181,15 @@ class History:
     grad_norms : ndarray of shape (epochs, n_layers)
         Mean Frobenius norm of dL/dW per layer over the epoch's steps.
     update_ratio : ndarray of shape (epochs, n_layers)
-        Mean ``|update of W| / |W|`` per layer (practitioners aim near 1e-3).
+        Mean ``|update of W| / |W|`` per layer, with ``|W|`` after the update
+        (practitioners aim near 1e-3; nan while a layer's weights and update are both 0).
     val_loss, val_accuracy : list of float
         On ``validation=(X_val, y_val)`` after each epoch (empty without it).
     step_loss : list of float
         The loss of every mini-batch.
     diverged_at : int or None
-        The epoch (1-based) at which the loss became inf or nan; training stopped there.
+        The epoch (1-based) in which a mini-batch loss became inf or nan; training
+        stopped at that step, so that epoch's loss is inf or nan.
     """
 
     loss: list = field(default_factory=list)
@@ -159,6 +217,59 @@ def _accuracy(out: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(out, axis=1) == y))
 
 
+def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None):
+    """One mini-batch step: forward, loss, backward, optimizer update (in place).
+
+    The hot path of :func:`fit`. For an :class:`~course_utils.network.MLP` every array
+    it touches is made once and reused (``reuse_buffers=True``), and its matrix
+    products go to BLAS; ``benchmarks/training.py`` times it against those products.
+
+    Parameters
+    ----------
+    net : MLP
+        Updated in place.
+    optimizer : SGD, Momentum or Adam
+        An optimizer object (its state, such as momentum, carries across steps).
+    X : ndarray of shape (batch, n_in)
+    y : ndarray of shape (batch,)
+        Integer labels (``loss="cross_entropy"``) or targets (``loss="mse"``).
+    loss : {"cross_entropy", "mse"}
+    record : ndarray of shape (2, n_layers), optional
+        When given, adds each layer's ``|dL/dW|`` to ``record[0]`` and
+        ``|update of W| / |W|`` (after the update) to ``record[1]``.
+
+    Returns
+    -------
+    value : float
+        The mini-batch loss before the update (inf or nan when the network diverged).
+    output : ndarray of shape (batch, n_out)
+        The network's output before the update (a reused buffer: overwritten next step).
+    """
+    if isinstance(optimizer, str) or not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            "optimizer must be an optimizer object such as cu.get_optimizer('momentum', "
+            f"lr=0.01); received {optimizer!r}"
+        )
+    check_choice("loss", loss, LOSSES, what="loss")
+    fast = hasattr(net, "_workspace")
+    with np.errstate(all="ignore"):
+        if fast:
+            out = net.forward(X, reuse_buffers=True)
+            grad_buf = net._workspace(out.shape[0])["grad_out"]
+            value, grad = LOSSES[loss](out, y, out=grad_buf)
+            net.backward(grad, reuse_buffers=True, compute_input_grad=False)
+        else:
+            out = net.forward(X)
+            value, grad = LOSSES[loss](out, y)
+            net.backward(grad)
+        norms = optimizer.step(net.params, net.grads)
+        if record is not None:
+            for i, (g, w) in enumerate(zip(net.weight_grads, net.weights)):
+                record[0, i] += _norm(g)
+                record[1, i] += norms[2 * i] / _norm(w)
+    return value, out
+
+
 def fit(
     net,
     X,
@@ -175,6 +286,9 @@ def fit(
 ) -> History:
     """Train ``net`` on ``(X, y)`` with mini-batches; return a :class:`History`.
 
+    Each epoch shuffles the rows (from ``rng``), then takes one :func:`train_step` per
+    mini-batch of ``batch_size`` rows (the last one may be smaller).
+
     Parameters
     ----------
     net : MLP
@@ -184,7 +298,7 @@ def fit(
         Integer labels for ``loss="cross_entropy"``; targets for ``loss="mse"``.
     epochs, batch_size : int
     lr : float
-        Learning rate.
+        Learning rate (> 0). Ignored when ``optimizer`` is an optimizer object.
     optimizer : {"sgd", "momentum", "adam"} or an optimizer object
         "momentum" uses mu = 0.9.
     loss : {"cross_entropy", "mse"}
@@ -201,8 +315,9 @@ def fit(
 
     Notes
     -----
-    If the loss becomes inf or nan, training stops and ``history.diverged_at`` says
-    when; no RuntimeWarning is emitted. Introduced in notebook 05.
+    If a mini-batch loss becomes inf or nan, training stops at once and
+    ``history.diverged_at`` says in which epoch; no RuntimeWarning is emitted.
+    Introduced in notebook 05.
     """
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -210,66 +325,76 @@ def fit(
     check_choice("loss", loss, LOSSES, what="loss")
     loss_fn = LOSSES[loss]
     X = np.ascontiguousarray(X, dtype=np.float64)
-    y = np.asarray(y)
+    y = np.ascontiguousarray(y)
     if X.ndim != 2 or X.shape[1] != net.layer_sizes[0]:
         raise ValueError(
             f"X must have shape (n_samples, {net.layer_sizes[0]}); received shape {X.shape}"
         )
-    if y.shape[0] != X.shape[0]:
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(
             f"y must have one entry per row of X ({X.shape[0]}); received shape {y.shape}"
         )
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(
+                f"validation must be a pair (X_val, y_val); received {type(validation).__name__}"
+            )
+        Xv, yv = np.asarray(validation[0], dtype=np.float64), np.asarray(validation[1])
+        if Xv.ndim != 2 or Xv.shape[1] != net.layer_sizes[0] or len(yv) != len(Xv):
+            raise ValueError(
+                f"validation must be (X_val of shape (n, {net.layer_sizes[0]}), y_val of "
+                f"shape (n,)); received shapes {Xv.shape} and {yv.shape}"
+            )
     opt = get_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer
+    if not callable(getattr(opt, "step", None)):
+        raise TypeError(
+            "optimizer must be 'sgd', 'momentum', 'adam' or an optimizer object; "
+            f"received {optimizer!r}"
+        )
     gen = as_rng(rng)
     classify = loss == "cross_entropy"
     n = X.shape[0]
     L = net.n_layers
 
     hist = History()
-    out = net.forward(X)
     with np.errstate(all="ignore"):
-        hist.initial_loss = loss_fn(out, y)[0]
+        out = net.forward(X)
+        hist.initial_loss = loss_fn(out, y)[0]  # also checks the labels, up front
         hist.initial_accuracy = _accuracy(out, y) if classify else float("nan")
+    Xs, ys = np.empty_like(X), np.empty_like(y)  # this epoch's shuffled copy, reused
+    record = np.zeros((2, L))
     gnorms, ratios = [], []
     for epoch in range(1, epochs + 1):
         order = gen.permutation(n)
-        Xs, ys = X[order], y[order]
-        ep_loss, ep_correct = 0.0, 0
-        g_sum, r_sum = np.zeros(L), np.zeros(L)
-        steps = 0
+        np.take(X, order, axis=0, out=Xs)
+        np.take(y, order, axis=0, out=ys)
+        ep_loss, ep_correct, seen, steps = 0.0, 0, 0, 0
+        record[:] = 0.0
         for start in range(0, n, batch_size):
             xb, yb = Xs[start : start + batch_size], ys[start : start + batch_size]
-            out = net.forward(xb)
-            with np.errstate(all="ignore"):
-                value, grad = loss_fn(out, yb)
-            net.backward(grad)
-            with np.errstate(all="ignore"):
-                norms = opt.step(net.params, net.grads)
-                for i in range(L):
-                    g = net.weight_grads[i]
-                    g_sum[i] += np.sqrt(np.vdot(g, g))
-                    w = net.weights[i]
-                    r_sum[i] += norms[2 * i] / np.sqrt(np.vdot(w, w))
+            value, out = train_step(net, opt, xb, yb, loss=loss, record=record)
             hist.step_loss.append(value)
             ep_loss += value * xb.shape[0]
-            if classify:
-                ep_correct += int(np.sum(np.argmax(out, axis=1) == yb))
+            seen += xb.shape[0]
             steps += 1
-        hist.loss.append(ep_loss / n)
-        hist.accuracy.append(ep_correct / n if classify else float("nan"))
-        gnorms.append(g_sum / steps)
-        ratios.append(r_sum / steps)
+            if classify:
+                ep_correct += int(np.count_nonzero(np.argmax(out, axis=1) == yb))
+            if not math.isfinite(value):
+                hist.diverged_at = epoch
+                break
+        hist.loss.append(ep_loss / seen)
+        hist.accuracy.append(ep_correct / seen if classify else float("nan"))
+        gnorms.append(record[0] / steps)
+        ratios.append(record[1] / steps)
+        hist.grad_norms = np.array(gnorms)
+        hist.update_ratio = np.array(ratios)
         if validation is not None:
-            Xv, yv = validation
-            out_v = net.forward(Xv)
             with np.errstate(all="ignore"):
+                out_v = net.forward(Xv)
                 hist.val_loss.append(loss_fn(out_v, yv)[0])
             hist.val_accuracy.append(_accuracy(out_v, yv) if classify else float("nan"))
         if callback is not None:
             callback(epoch, hist)
-        if not np.isfinite(hist.loss[-1]):
-            hist.diverged_at = epoch
+        if hist.diverged_at is not None:
             break
-    hist.grad_norms = np.array(gnorms)
-    hist.update_ratio = np.array(ratios)
     return hist

@@ -1,0 +1,286 @@
+"""fit, the optimizers and the training loop's buffers: hand-computed steps, determinism,
+learning, divergence reported quietly, clear errors, and the He-vs-Xavier claim of notebook 05.
+"""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils.training import train_step
+
+LN10 = math.log(10)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """The digits split 3:1, pixels centred per pixel and scaled by one global std."""
+    X, y = cu.load_digits()
+    Xtr, Xte, ytr, yte = cu.train_test_split(X, y, rng=0)
+    mean, std = Xtr.mean(axis=0), Xtr.std()
+    return (Xtr - mean) / std, (Xte - mean) / std, ytr, yte
+
+
+# --- optimizers against steps computed by hand ------------------------------------------
+def _problem():
+    rng = np.random.default_rng(3)
+    w, b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    g1 = [rng.normal(size=(2, 3)), rng.normal(size=3)]
+    g2 = [rng.normal(size=(2, 3)), rng.normal(size=3)]
+    return w, b, g1, g2
+
+
+def test_sgd_step_by_hand():
+    w, b, g1, _ = _problem()
+    w0, b0 = w.copy(), b.copy()
+    norms = cu.SGD(0.1).step([w, b], g1)
+    np.testing.assert_allclose(w, w0 - 0.1 * g1[0], rtol=1e-15)
+    np.testing.assert_allclose(b, b0 - 0.1 * g1[1], rtol=1e-15)
+    np.testing.assert_allclose(norms, [0.1 * np.linalg.norm(g) for g in g1], rtol=1e-12)
+
+
+def test_momentum_two_steps_by_hand():
+    w, b, g1, g2 = _problem()
+    w0 = w.copy()
+    opt = cu.get_optimizer("momentum", 0.1)
+    opt.step([w, b], g1)
+    norms = opt.step([w, b], g2)
+    v2 = 0.9 * g1[0] + g2[0]  # v1 = g1 (v starts at 0), v2 = mu v1 + g2
+    np.testing.assert_allclose(w, w0 - 0.1 * g1[0] - 0.1 * v2, rtol=1e-13)
+    assert norms[0] == pytest.approx(0.1 * np.linalg.norm(v2), rel=1e-12)
+
+
+def test_adam_two_steps_by_hand():
+    w, b, g1, g2 = _problem()
+    w0 = w.copy()
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    opt = cu.get_optimizer("adam", lr)
+    opt.step([w, b], g1)
+    norms = opt.step([w, b], g2)
+    expected = w0.copy()
+    m = v = 0.0
+    for t, g in enumerate((g1[0], g2[0]), 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        step = lr * m_hat / (np.sqrt(v_hat) + eps)
+        expected -= step
+    np.testing.assert_allclose(w, expected, rtol=1e-12)
+    assert norms[0] == pytest.approx(np.linalg.norm(step), rel=1e-10)
+    # the first step is lr g / (|g| + eps): about lr for every weight, whatever g's scale
+    for scale in (1e-5, 1.0, 1e5):
+        w_first, g = w0.copy(), g1[0] * scale
+        cu.Adam(lr).step([w_first], [g])
+        np.testing.assert_allclose(w0 - w_first, lr * g / (np.abs(g) + eps), rtol=1e-12)
+        np.testing.assert_allclose(np.abs(w0 - w_first), lr, rtol=1e-2)
+
+
+def test_fit_one_full_batch_step_is_gradient_descent_by_hand():
+    """One linear layer, one step over the whole set: W <- W - lr X^T (softmax - onehot) / n."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 4)), rng.integers(0, 3, 12)
+    net = cu.MLP([4, 3], activation="linear", init="xavier_normal", bias_std=0.1, rng=1)
+    w0, b0 = net.weights[0].copy(), net.biases[0].copy()
+    z = X @ w0 + b0
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(12), y] -= 1
+    hist = cu.fit(net, X, y, epochs=1, lr=0.3, batch_size=12, optimizer="sgd", rng=0)
+    np.testing.assert_allclose(net.weights[0], w0 - 0.3 * X.T @ p / 12, rtol=1e-12)
+    np.testing.assert_allclose(net.biases[0], b0 - 0.3 * p.sum(axis=0) / 12, rtol=1e-12)
+    grad = X.T @ p / 12
+    assert hist.grad_norms[0, 0] == pytest.approx(np.linalg.norm(grad), rel=1e-12)
+    ratio = 0.3 * np.linalg.norm(grad) / np.linalg.norm(net.weights[0])
+    assert hist.update_ratio[0, 0] == pytest.approx(ratio, rel=1e-12)
+    loss0 = -np.mean(np.log(np.exp(z[np.arange(12), y]) / np.exp(z).sum(axis=1)))
+    assert hist.initial_loss == pytest.approx(loss0, rel=1e-12)
+    assert hist.loss[0] == pytest.approx(loss0, rel=1e-12)  # the loss before the step
+
+
+# --- the training loop's buffers -----------------------------------------------------------
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear", "gelu"])
+def test_reused_buffers_give_the_same_numbers(activation):
+    rng = np.random.default_rng(0)
+    X, g = rng.normal(size=(9, 5)), rng.normal(size=(9, 3))
+    net = cu.MLP([5, 7, 6, 3], activation=activation, bias_std=0.1, rng=2)
+    out = net.forward(X).copy()
+    net.backward(g)
+    plain = [a.copy() for a in net.weight_grads + net.bias_grads + net.activation_grads]
+    acts = [a.copy() for a in net.activations]
+    for _ in range(2):  # the second call writes into the buffers made by the first
+        np.testing.assert_allclose(net.forward(X, reuse_buffers=True), out, rtol=1e-13)
+        net.backward(g, reuse_buffers=True, compute_input_grad=False)
+        again = net.weight_grads + net.bias_grads + net.activation_grads
+        for a, b in zip(plain, again):
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
+        for a, b in zip(acts, net.activations):
+            np.testing.assert_allclose(b, a, rtol=1e-13)
+    assert net.input_grad is None
+
+
+def test_a_training_step_allocates_no_batch_sized_array():
+    """After the first step, a step allocates nothing as large as one layer's activations."""
+    width, batch = 128, 128
+    net = cu.MLP([width] * 5, activation="relu", init="he_normal", rng=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(batch, width)), rng.integers(0, width, batch)
+    for name in ("sgd", "momentum", "adam"):
+        opt = cu.get_optimizer(name, 1e-3)
+        record = np.zeros((2, net.n_layers))
+        train_step(net, opt, X, y, record=record)  # makes the buffers
+        tracemalloc.start()
+        try:
+            train_step(net, opt, X, y, record=record)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        one_layer = batch * width * 8  # 128 KiB of float64
+        assert peak < one_layer, (name, peak)
+
+
+# --- fit -----------------------------------------------------------------------------------
+def test_fit_is_deterministic_for_a_seed_and_differs_across_seeds(digits):
+    Xtr, _, ytr, _ = digits
+
+    def run(init_seed, shuffle_seed):
+        net = cu.MLP([64, 32, 10], activation="tanh", init="xavier_normal", rng=init_seed)
+        hist = cu.fit(net, Xtr, ytr, epochs=2, lr=0.05, batch_size=64, rng=shuffle_seed)
+        return hist, net
+
+    (h1, n1), (h2, n2) = run(0, 0), run(0, 0)
+    assert h1.loss == h2.loss and h1.step_loss == h2.step_loss
+    np.testing.assert_array_equal(h1.update_ratio, h2.update_ratio)
+    for a, b in zip(n1.weights, n2.weights):
+        np.testing.assert_array_equal(a, b)
+    h3, _ = run(0, 1)  # other shuffling
+    h4, _ = run(1, 0)  # other initial weights
+    assert h3.step_loss != h1.step_loss and h4.step_loss != h1.step_loss
+
+
+def test_fit_learns_the_digits(digits):
+    Xtr, Xte, ytr, yte = digits
+    net = cu.MLP([64, 64, 10], activation="relu", init="he_normal", rng=0)
+    hist = cu.fit(
+        net,
+        Xtr,
+        ytr,
+        epochs=4,
+        lr=0.01,
+        batch_size=32,
+        optimizer="momentum",
+        rng=0,
+        validation=(Xte, yte),
+    )
+    assert hist.accuracy[-1] > 0.9 and hist.val_accuracy[-1] > 0.85
+    assert hist.loss[-1] < hist.initial_loss / 4
+    assert hist.grad_norms.shape == hist.update_ratio.shape == (4, 2)
+    assert len(hist.val_loss) == 4 and hist.diverged_at is None
+    assert "4 epochs" in repr(hist)
+
+
+def test_fit_callback_sees_every_epoch(digits):
+    Xtr, _, ytr, _ = digits
+    seen = []
+    net = cu.MLP([64, 16, 10], rng=0)
+    cu.fit(
+        net,
+        Xtr,
+        ytr,
+        epochs=3,
+        lr=0.05,
+        batch_size=128,
+        callback=lambda e, h: seen.append((e, len(h.loss))),
+    )
+    assert seen == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_divergence_is_reported_without_a_warning(digits):
+    """N(0, 1) weights, 6 ReLU layers of width 64: logits start near 8^6, the loss overflows."""
+    Xtr, _, ytr, _ = digits
+    net = cu.MLP([64] * 6 + [10], activation="relu", init=cu.get_initializer("normal", std=1.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hist = cu.fit(net, Xtr, ytr, epochs=5, lr=0.01, batch_size=64, optimizer="momentum")
+    assert hist.diverged_at == 1 and len(hist.loss) == 1
+    assert not math.isfinite(hist.loss[-1]) and not math.isfinite(hist.step_loss[-1])
+    assert all(math.isfinite(v) for v in hist.step_loss[:-1])
+    assert "diverged at epoch 1" in repr(hist)
+
+
+def test_zero_init_never_moves_the_hidden_weights(digits):
+    Xtr, _, ytr, _ = digits
+    net = cu.MLP([64, 32, 32, 10], activation="tanh", init="zeros")
+    hist = cu.fit(net, Xtr, ytr, epochs=2, lr=0.1, batch_size=64, optimizer="adam")
+    assert all(not w.any() for w in net.weights)  # even Adam cannot break the symmetry
+    # only the output bias learns: at best the class frequencies, whose entropy is ~ln 10
+    freq = np.bincount(ytr) / len(ytr)
+    entropy = -np.sum(freq * np.log(freq))
+    assert min(hist.loss) > entropy - 0.01 and entropy > LN10 - 0.01
+
+
+# --- He et al. (2015), fig. 3 in miniature -------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_30_relu_layers_he_trains_and_xavier_stays_at_ln10(digits, seed):
+    """30 ReLU layers of width 128, SGD with momentum, the same budget for both inits.
+
+    Xavier (fan_avg = fan_in here) gives each ReLU layer half the variance it needs, so the
+    logits start about 2^-15 times smaller than He's: softmax is uniform and the loss is
+    ln 10 to four digits, and so are the gradients that would move it. He keeps the scale.
+    """
+    Xtr, _, ytr, _ = digits
+    losses = {}
+    for init in ("he_normal", "xavier_normal"):
+        net = cu.MLP([64] + [128] * 29 + [10], activation="relu", init=init, rng=seed)
+        hist = cu.fit(
+            net, Xtr, ytr, epochs=4, lr=0.002, batch_size=32, optimizer="momentum", rng=seed
+        )
+        losses[init] = hist.loss
+    assert all(abs(v - LN10) < 0.01 for v in losses["xavier_normal"]), losses
+    assert losses["he_normal"][-1] < LN10 - 0.8, losses
+
+
+# --- errors -------------------------------------------------------------------------------------
+def _net():
+    return cu.MLP([4, 3], rng=0)
+
+
+X4, Y4 = np.ones((5, 4)), np.array([0, 1, 2, 0, 1])
+
+
+def fit_with(**changes):
+    """Call fit on a tiny valid problem with some arguments changed."""
+    kwargs = {"X": X4, "y": Y4, "epochs": 1, "lr": 0.1, "batch_size": 2, **changes}
+    X, y = kwargs.pop("X"), kwargs.pop("y")
+    return lambda: cu.fit(_net(), X, y, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "call, exc, words",
+    [
+        (fit_with(epochs=0), ValueError, ["epochs", "0"]),
+        (fit_with(lr=-1), ValueError, ["lr", "-1"]),
+        (fit_with(batch_size=1.5), TypeError, ["batch_size", "1.5"]),
+        (fit_with(optimizer="adamm"), ValueError, ["'adamm'", "did you mean 'adam'"]),
+        (fit_with(optimizer=3), TypeError, ["optimizer", "3"]),
+        (fit_with(X=np.ones((5, 3))), ValueError, ["(n_samples, 4)", "(5, 3)"]),
+        (fit_with(y=Y4[:3]), ValueError, ["y", "(3,)"]),
+        (fit_with(y=Y4 * 0.5), ValueError, ["integer class labels", "float64"]),
+        (fit_with(y=Y4 + 5), ValueError, ["0..2", "7"]),
+        (fit_with(loss="hinge"), ValueError, ["'hinge'", "cross_entropy"]),
+        (fit_with(validation=X4), TypeError, ["validation", "pair"]),
+        (fit_with(validation=(np.ones((2, 5)), Y4[:2])), ValueError, ["validation", "(2, 5)"]),
+        (lambda: train_step(_net(), "sgd", X4, Y4), TypeError, ["optimizer", "'sgd'"]),
+        (lambda: cu.get_optimizer("momentum", 0), ValueError, ["lr", "0"]),
+        (lambda: cu.Adam(0.1, beta2=1.0), ValueError, ["beta2", "[0, 1)", "1.0"]),
+    ],
+)
+def test_bad_input_is_explained(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
