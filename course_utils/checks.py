@@ -503,9 +503,9 @@ def check_truncated_normal(
         report(True, f"std {got_std:.4f}, every |w| <= 2 sigma = {cut:.4f}, shape {w.shape}.")
 
 
-# --- notebook 03: a gain by Monte Carlo, the leaky-ReLU gain, a ReLU stack ------------
+# --- notebook 03: the leaky-ReLU gain, a gain by Monte Carlo, a ReLU stack ------------
 def check_gain_estimate(my_gain) -> None:
-    """Notebook 03, exercise 1: ``my_gain(phi, rng)`` estimates g = 1 / sqrt(E[phi(z)^2]).
+    """Notebook 03, exercise 2: ``my_gain(phi, rng)`` estimates g = 1 / sqrt(E[phi(z)^2]).
 
     ``z ~ N(0, 1)``; ``phi`` is an element-wise numpy function. Checked for tanh, relu and
     sigmoid against :func:`course_utils.theory.second_moment_gain` (quadrature), within 5
@@ -567,7 +567,7 @@ def check_gain_estimate(my_gain) -> None:
 
 
 def check_leaky_relu_gain(leaky_relu_gain) -> None:
-    """Notebook 03, exercise 2: ``leaky_relu_gain(a)`` = sqrt(2 / (1 + a^2)).
+    """Notebook 03, exercise 1: ``leaky_relu_gain(a)`` = sqrt(2 / (1 + a^2)).
 
     Leaky ReLU with slope ``a`` keeps E[phi(z)^2] = (1 + a^2) Var(z) / 2 of a symmetric
     input, so the gain is sqrt(2 / (1 + a^2)): sqrt(2) at a = 0 (ReLU), 1 at a = 1 (the
