@@ -622,3 +622,86 @@ def check_relu_stack_second_moment(relu_stack_second_moment) -> None:
         correct=f"(gain^2 / 2)^depth: He keeps {1.0:.0f}, Xavier on 30 square ReLU layers "
         f"gives 2^-30 = {2.0**-30:.3g}.",
     )
+
+
+# --- notebook 04: the variance map, layer by layer -------------------------------------
+def _number(answer, name: str):
+    """``(float, None)`` for a finite real number, else ``(None, what is wrong)``."""
+    if is_stub(answer):
+        return None, f"{name} is still None."
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        return None, f"{name} should be a number; received {answer!r}."
+    if not math.isfinite(answer):
+        return None, f"{name} should be a finite number; received {answer!r}."
+    return float(answer), None
+
+
+def check_predicted_std(std_10) -> None:
+    """Notebook 04, exercise 1: the std of h_10 in a tanh network with sigma_w^2 = 1, no bias.
+
+    q_1 = sigma_w^2 E[x^2] = 1, q_{l+1} = E[tanh(sqrt(q_l) z)^2]; the answer is
+    sqrt(E[tanh(sqrt(q_10) z)^2]) (about 0.2285), to 0.2 per cent.
+    """
+    from .theory import iterate_variance_map, predict_propagation
+
+    expected = float(predict_propagation(10, "tanh", sigma_w2=1.0).activation_std[-1])
+    got, problem = _number(std_10, "std_10")
+    if problem:
+        report(False, problem, "start from q = 1 at layer 1 and apply the map nine times.")
+        return
+    if close_enough(got, expected, rtol=2e-3):
+        report(True, f"std of h_10 = {got:.4f} (the recursion gives {expected:.4f}).")
+        return
+    q = iterate_variance_map(1.0, 10, "tanh", sigma_w2=1.0)  # q[l - 1] is q_l
+    stds = predict_propagation(12, "tanh", sigma_w2=1.0).activation_std
+    mistakes = [
+        (math.sqrt(q[9]), "that is the std of the pre-activation z_10; h_10 = tanh(z_10)."),
+        (q[9], "that is q_10, the second moment of z_10; take tanh, then the square root."),
+        (stds[8], "that is layer 9: q_1 = 1 belongs to layer 1, so apply the map 9 times."),
+        (stds[10], "that is layer 11: q_1 = 1 belongs to layer 1, so apply the map 9 times."),
+    ]
+    hint = next(
+        (h for value, h in mistakes if close_enough(got, value, rtol=2e-3)),
+        "q_{l+1} = E[tanh(sqrt(q_l) z)^2] with q_1 = 1; the std of h_10 is "
+        "sqrt(E[tanh(sqrt(q_10) z)^2]).",
+    )
+    report(False, f"std_10 = {got:.4f}, expected {expected:.4f}.", hint)
+
+
+def check_sigma_w_keeps_std(sigma_w, depth: int = 50, tolerance: float = 0.1) -> None:
+    """Notebook 04, exercise 2: a sigma_w that keeps a tanh net's std within 10% over 50 layers.
+
+    Weights N(0, sigma_w^2 / n), no bias, inputs of second moment 1: every layer's
+    predicted activation std must stay within ``tolerance`` of layer 1's. The feedback
+    also gives chi_1, the price in gradients.
+    """
+    from .theory import predict_propagation
+
+    got, problem = _number(sigma_w, "sigma_w")
+    if problem is None and got <= 0:
+        problem = f"sigma_w should be positive; received {got!r}."
+    if problem:
+        report(False, problem, "try values between 1 and 3.")
+        return
+    p = predict_propagation(depth, "tanh", sigma_w2=got * got)
+    std = p.activation_std
+    worst = int(np.argmax(np.abs(std / std[0] - 1.0)))
+    off = abs(std[worst] / std[0] - 1.0)
+    if off <= tolerance:
+        grows = p.gradient_std[0] / p.gradient_std[-1]
+        report(
+            True,
+            f"sigma_w = {got:.3g}: the std stays between {std.min():.3f} and {std.max():.3f} "
+            f"over {depth} layers (at most {off:.1%} from layer 1's {std[0]:.3f}). The price: "
+            f"chi_1 = {p.chi[-1]:.3f} per layer, so gradients change x{grows:.3g} from layer "
+            f"{depth} back to layer 1.",
+        )
+    else:
+        report(
+            False,
+            f"sigma_w = {got:.3g}: the std goes from {std[0]:.3f} at layer 1 to "
+            f"{std[worst]:.3f} at layer {worst + 1} ({off:.0%} off, more than "
+            f"{tolerance:.0%}).",
+            "a larger sigma_w moves the map's fixed point away from 0; scan values between "
+            "1 and 3 with cu.theory.predict_propagation(50, 'tanh', sigma_w2=sigma_w**2).",
+        )

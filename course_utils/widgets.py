@@ -499,13 +499,6 @@ def _scaled(init_fn, scale: float):
     return init
 
 
-def _positive(x, y):
-    """The points with a finite, positive y (what a log axis can show)."""
-    x, y = finite(x, y)
-    keep = y > 0
-    return x[keep], y[keep]
-
-
 def _log_limits(*arrays) -> tuple[float, float]:
     vals = np.concatenate([np.ravel(a) for a in arrays])
     with np.errstate(invalid="ignore"):
@@ -604,10 +597,10 @@ def propagation_explorer(
 
     def draw(r: PropagationResult) -> None:
         p = r.predicted
-        act_meas.set_data(*_positive(r.layers, r.activation_std))
-        act_pred.set_data(*_positive(r.layers, p.activation_std))
-        grad_meas.set_data(*_positive(r.layers, r.gradient_std))
-        grad_pred.set_data(*_positive(r.layers, p.gradient_std))
+        act_meas.set_data(*finite(r.layers, r.activation_std, positive=True))
+        act_pred.set_data(*finite(r.layers, p.activation_std, positive=True))
+        grad_meas.set_data(*finite(r.layers, r.gradient_std, positive=True))
+        grad_pred.set_data(*finite(r.layers, p.gradient_std, positive=True))
         marker.set_xdata([r.layer, r.layer])
         ax.set_xlim(0.5, r.depth + 0.5)
         ax.set_ylim(
