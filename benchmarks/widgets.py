@@ -1,0 +1,98 @@
+"""How long does one slider move of each explorer take? Goal: <= 100 ms a case.
+
+Every ``*_explorer`` function of ``course_utils.widgets`` is found by name, built once
+(Agg backend, the course's plot style), then timed doing what a slider move does:
+``Explorer.refresh`` (the pure compute and the redraw of the figure's artists) followed by
+``Explorer.render_png`` (the PNG the notebook receives). Each case runs at the explorer's
+defaults and, for the explorers listed in ``LARGEST``, at its most expensive setting;
+an explorer not listed there is timed at its defaults only (and says so).
+
+    python benchmarks/widgets.py [--repeats 15] [--only propagation]
+
+Prints ``BENCH <explorer>:<case> <median> ms`` (compute + draw + PNG, median after a
+warm-up, cases timed in alternation so that they share the machine's load), and for each
+case a ``#`` line with the split: compute + draw, and the PNG alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+# benchmarks/training.py, beside this file: the same timing and BLAS report.
+from training import describe_blas, paired_median_ms  # noqa: E402
+
+import course_utils as cu  # noqa: E402
+from course_utils import widgets  # noqa: E402
+
+#: The most expensive setting of each explorer this file knows, as overrides of its controls.
+LARGEST = {
+    "compounding_explorer": {"factor": 1.5, "depth": 100},
+    "propagation_explorer": {"depth": 100, "width": 1024},
+}
+
+
+def explorers() -> dict:
+    """Every public ``*_explorer`` function of ``course_utils.widgets``, by name."""
+    return {
+        name: fn
+        for name, fn in sorted(vars(widgets).items())
+        if name.endswith("_explorer") and not name.startswith("_") and callable(fn)
+    }
+
+
+def cases(name: str) -> dict:
+    """``{case: overrides}``: the defaults, and the largest setting when it is known."""
+    out = {"default": {}}
+    if name in LARGEST:
+        out["largest"] = LARGEST[name]
+    return out
+
+
+def bench(name: str, make, repeats: int) -> None:
+    """Build one explorer, time each of its cases, print the BENCH lines."""
+    with contextlib.redirect_stdout(io.StringIO()):  # building shows the first update
+        explorer = make()
+    if name not in LARGEST:
+        print(f"# {name}: no largest setting known here (add it to LARGEST); defaults only")
+    for case, overrides in cases(name).items():
+
+        def refresh(overrides=overrides):
+            explorer.refresh(**overrides)
+
+        def move(refresh=refresh):
+            refresh()
+            explorer.render_png()
+
+        total, compute_draw, png = paired_median_ms(
+            [move, refresh, explorer.render_png], repeats, warmup=3
+        )
+        shown = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
+        print(f"# {name}:{case} ({shown}): compute + draw {compute_draw:.1f} ms, PNG {png:.1f} ms")
+        print(f"BENCH {name}:{case} {total:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--only", default="", help="time only explorers whose name has this")
+    args = parser.parse_args()
+    describe_blas()
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "(unset)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"# OPENBLAS_NUM_THREADS={threads}; load average {load} on {os.cpu_count()} cores")
+    print(f"# median of {args.repeats} after a warm-up; goal <= 100 ms a case")
+    cu.use_course_style()
+    for name, make in explorers().items():
+        if args.only in name:
+            bench(name, make, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
