@@ -705,3 +705,150 @@ def check_sigma_w_keeps_std(sigma_w, depth: int = 50, tolerance: float = 0.1) ->
             "a larger sigma_w moves the map's fixed point away from 0; scan values between "
             "1 and 3 with cu.theory.predict_propagation(50, 'tanh', sigma_w2=sigma_w**2).",
         )
+
+
+# --- notebook 05: the stalled loss, the update:data ratio, one Adam step ------------------
+def check_stalled_loss(stalled_loss, n_classes: int = 10) -> None:
+    """Notebook 05, exercise 1: the cross-entropy of a network whose logits are all equal.
+
+    softmax gives every class 1 / n_classes, so the loss is -ln(1 / n) = ln n: 2.3026
+    for the ten digits, whatever the label.
+    """
+    expected = math.log(n_classes)
+    got, problem = _number(stalled_loss, "stalled_loss")
+    if problem:
+        report(False, problem, "equal logits: what probability does softmax give each class?")
+        return
+    if close_enough(got, expected, rtol=1e-4):
+        report(
+            True,
+            f"stalled_loss = {got:.4f} = ln {n_classes}: softmax gives every class "
+            f"1/{n_classes}, and -ln(1/{n_classes}) = {expected:.4f}.",
+        )
+        return
+    mistakes = [
+        (1.0 / n_classes, "that is the probability of the right class, not the loss."),
+        (math.log10(n_classes), "that is log base 10; cross-entropy uses the natural log."),
+        (-expected, "a loss is -log(probability): positive."),
+    ]
+    hint = next(
+        (h for value, h in mistakes if close_enough(got, value, rtol=1e-4)),
+        "cross-entropy is -ln(probability of the right class), and with equal logits that "
+        f"probability is 1/{n_classes}.",
+    )
+    report(False, f"stalled_loss = {got:.4g}, expected {expected:.4f}.", hint)
+
+
+def _ratio_cases():
+    rng = np.random.default_rng(5)
+    w = rng.normal(0.0, 0.05, size=(64, 32))
+    g = rng.normal(0.0, 0.002, size=(64, 32))
+    small, g2 = rng.normal(0.0, 0.01, size=(32, 32)), g[:32]
+    return [
+        ("W ~ N(0, 0.05^2) (64, 32), lr 0.01", (w, g, 0.01), 0.01 * _fro(g) / _fro(w)),
+        ("W ~ N(0, 0.01^2) (32, 32), lr 0.1", (small, g2, 0.1), 0.1 * _fro(g2) / _fro(small)),
+    ]
+
+
+def _fro(a) -> float:
+    return float(np.sqrt(np.sum(np.square(a))))
+
+
+def check_update_ratio(update_ratio) -> None:
+    """Notebook 05, exercise 2: ``update_ratio(w, grad, lr)`` = |lr grad| / |W| (Frobenius)."""
+    cases = _ratio_cases()
+    mistakes = [
+        (lambda w, g, lr: _fro(g) / _fro(w), "the update is lr * grad: multiply by lr."),
+        (
+            lambda w, g, lr: (lr * _fro(g) / _fro(w)) ** 2,
+            "take the norms themselves (square roots of the sums of squares), not their squares.",
+        ),
+        (
+            lambda w, g, lr: float(np.mean(np.abs(lr * g) / np.abs(w))),
+            "divide the two norms of whole matrices, not entry by entry.",
+        ),
+    ]
+    _check_formula(
+        update_ratio,
+        "update_ratio",
+        cases,
+        show=lambda v: f"{float(v):.4g}",
+        hint="np.linalg.norm(lr * grad) / np.linalg.norm(w).",
+        mistakes=mistakes,
+        correct="update_ratio matches |lr grad| / |W| on both cases "
+        f"({', '.join(f'{exp:.3g}' for _, _, exp in cases)}).",
+    )
+
+
+def _adam_reference(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step by the course's optimizer, from the state (m, v) after t - 1 steps."""
+    from .training import Adam
+
+    opt = Adam(lr, beta1, beta2, eps)
+    opt.t, opt.m, opt.v = t - 1, [np.array(m, dtype=float)], [np.array(v, dtype=float)]
+    w = np.array(w, dtype=float)
+    opt.step([w], [np.asarray(g, dtype=float)])
+    return w, opt.m[0], opt.v[0]
+
+
+def check_adam_step(adam_step) -> None:
+    """Notebook 05, exercise 3: ``adam_step(w, g, m, v, t, lr)`` -> ``(w, m, v)`` after step t.
+
+    Compared, to 1e-6, with :class:`course_utils.Adam` on a first step whose gradients span
+    nine orders of magnitude (every weight should still move by about lr) and on a fifth
+    step from a running state.
+    """
+    rng = np.random.default_rng(7)
+    g1 = np.array([1e-6, -1e-3, 1.0, -1e3])
+    w1 = rng.normal(size=4)
+    m5, v5 = rng.normal(0, 0.1, size=4), rng.uniform(0.001, 0.01, size=4)
+    g5, w5 = rng.normal(size=4), rng.normal(size=4)
+    zeros = np.zeros(4)
+    cases = [
+        ("step 1, gradients 1e-6 ... 1e3", (w1, g1, zeros, zeros, 1, 0.01)),
+        ("step 5 from a running (m, v)", (w5, g5, m5, v5, 5, 0.001)),
+    ]
+    cases = [(label, args, _adam_reference(*args)) for label, args in cases]
+
+    def same(got, expected):
+        try:
+            parts = [np.asarray(a, dtype=float) for a in got]
+        except (TypeError, ValueError):
+            return False
+        return len(parts) == 3 and all(
+            close_enough(a, b, rtol=1e-6, atol=1e-12) for a, b in zip(parts, expected)
+        )
+
+    def show(value):
+        return "w = " + np.array2string(np.asarray(value[0], dtype=float), precision=5)
+
+    def no_correction(w, g, m, v, t, lr):
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        return w - lr * m / (np.sqrt(v) + 1e-8), m, v
+
+    hint = (
+        "m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; then w - lr m_hat / "
+        "(sqrt(v_hat) + eps) with m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)."
+    )
+
+    def fresh(*args):  # copies, so an answer that updates m and v in place is fine
+        return adam_step(*(np.array(a) if isinstance(a, np.ndarray) else a for a in args))
+
+    got, error = call_safely(fresh, *cases[0][1], name="adam_step")
+    if not error and not is_stub(got) and same(got, no_correction(*cases[0][1])):
+        hint = (
+            "divide m by (1 - b1^t) and v by (1 - b2^t): without it step 1 is "
+            "(1 - b1) / sqrt(1 - b2) = 3.2 times too large."
+        )
+    w_first = cases[0][2][0]
+    _check_cases(
+        fresh,
+        "adam_step",
+        cases,
+        same=same,
+        show=show,
+        hint=hint,
+        correct=f"both steps match cu.Adam; on step 1 every weight moved by "
+        f"{np.abs(w_first - w1).min():.4f} to {np.abs(w_first - w1).max():.4f} (lr 0.01), "
+        "though the gradients ranged from 1e-6 to 1e3.",
+    )

@@ -87,7 +87,9 @@ class Momentum(SGD):
     def step(self, params, grads):
         """Update ``params`` in place; return the norm of each parameter's update."""
         if self.velocity is None:
-            self.velocity, self._scratch = self._state(params), self._state(params)
+            self.velocity = self._state(params)
+        if self._scratch is None:
+            self._scratch = self._state(params)
         lr, mu = self.lr, self.mu
         norms = []
         for p, g, v, u in zip(params, grads, self.velocity, self._scratch):
@@ -128,6 +130,7 @@ class Adam(SGD):
         """Update ``params`` in place; return the norm of each parameter's update."""
         if self.m is None:
             self.m, self.v = self._state(params), self._state(params)
+        if self._scratch is None:
             self._scratch = self._state(params)
         self.t += 1
         b1, b2 = self.beta1, self.beta2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -72,3 +74,11 @@ def setup_code(nb: dict) -> str:
     """The set-up cell (first code cell) without IPython magics."""
     first = source(code_cells(nb)[0])
     return "\n".join(ln for ln in first.splitlines() if not ln.lstrip().startswith("%"))
+
+
+def feedback(check, answer) -> str:
+    """What an exercise check prints for ``answer`` (it must return None, never raise)."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert check(answer) is None
+    return buf.getvalue()

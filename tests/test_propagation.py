@@ -13,6 +13,7 @@ import pytest
 
 import course_utils as cu
 from course_utils import widgets
+from notebook_tools import feedback
 
 matplotlib.use("Agg")
 
@@ -210,13 +211,6 @@ def test_explorer_updates_one_figure_in_place():
     x, y = fig.axes[0].lines[0].get_data()
     np.testing.assert_allclose(y, r.activation_std)
     assert ex.render_png()[:4] == b"\x89PNG"
-
-
-def feedback(check, answer) -> str:
-    buf = io.StringIO()
-    with contextlib.redirect_stdout(buf):
-        assert check(answer) is None
-    return buf.getvalue()
 
 
 def test_exercise_checks_answer_back_and_never_raise():

@@ -13,6 +13,7 @@ import pytest
 
 import course_utils as cu
 from course_utils.training import train_step
+from notebook_tools import feedback
 
 LN10 = math.log(10)
 
@@ -284,3 +285,88 @@ def test_bad_input_is_explained(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+# --- the training explorer (notebook 05) -----------------------------------------------------
+def test_compute_training_is_pure_and_reports_what_happened():
+    from course_utils import widgets
+
+    a = widgets.compute_training("he_normal", depth=4, epochs=2)
+    b = widgets.compute_training("he_normal", depth=4, epochs=2)
+    assert a.history.step_loss == b.history.step_loss and a.summary == b.summary
+    assert "\n" not in a.summary and "he_normal, 4 relu layers, momentum" in a.summary
+    assert a.verdict.startswith("trained") and a.test_accuracy > 0.5
+    stalled = widgets.compute_training("zeros", depth=3, epochs=1)
+    assert "stalled near ln 10" in stalled.summary and "1 epoch:" in stalled.summary
+    diverged = widgets.compute_training("N(0,1)", depth=10, epochs=2)
+    assert diverged.verdict == "diverged in epoch 1"
+    with pytest.raises(ValueError, match="'he'"):
+        widgets.compute_training("he")
+
+
+def test_training_explorer_trains_only_on_the_button(monkeypatch):
+    import contextlib
+    import io
+
+    import matplotlib
+
+    from course_utils import widgets
+
+    matplotlib.use("Agg")
+    calls = []
+    real = widgets.compute_training
+
+    def counting(**params):
+        calls.append(params)
+        return real(**params)
+
+    monkeypatch.setattr(widgets, "compute_training", counting)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):  # outside a kernel the Output widget prints
+        ex = widgets.training_explorer(depth=3, epochs=2)
+        ex.controls["depth"].value = 4
+        ex.controls["optimizer"].value = "adam"
+        assert calls == [] and ex.result is None
+        assert "adam (lr 0.001): not trained yet, press Train." in out.getvalue()
+        fig = ex.figure
+        ex.button.click()
+    assert len(calls) == 1 and calls[0]["epochs"] == 2 and callable(calls[0]["callback"])
+    assert ex.figure is fig and ex.progress.value == 2 and ex.progress.description == "epoch 2/2"
+    assert ex.result.summary in out.getvalue() and "4 relu layers, adam" in ex.result.summary
+    x, y = fig.axes[0].lines[0].get_data()
+    np.testing.assert_allclose(y, [ex.result.history.initial_loss, *ex.result.history.loss])
+    with contextlib.redirect_stdout(out):
+        ex.controls["init"].value = "zeros"
+    assert "(faded: the last run)" in out.getvalue() and len(calls) == 1
+    assert ex.render_png()[:4] == b"\x89PNG"
+
+
+# --- exercise checks (notebook 05) -----------------------------------------------------------
+def test_exercise_checks_answer_back_and_never_raise():
+    checks = cu.checks
+    assert feedback(checks.check_stalled_loss, math.log(10)).startswith("Correct:")
+    assert "natural log" in feedback(checks.check_stalled_loss, 1.0)
+    assert feedback(checks.check_stalled_loss, None).startswith("Not yet:")
+
+    def ratio(w, grad, lr):
+        return np.linalg.norm(lr * grad) / np.linalg.norm(w)
+
+    assert feedback(checks.check_update_ratio, ratio).startswith("Correct:")
+    assert "multiply by lr" in feedback(checks.check_update_ratio, lambda w, g, lr: ratio(w, g, 1))
+    assert feedback(checks.check_update_ratio, lambda w, g, lr: 1 / 0).startswith("Not yet:")
+
+    def adam_step(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+    assert feedback(checks.check_adam_step, adam_step).startswith("Correct:")
+
+    def uncorrected(w, g, m, v, t, lr=1e-3):
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
+        return w - lr * m / (np.sqrt(v) + 1e-8), m, v
+
+    assert "3.2 times too large" in feedback(checks.check_adam_step, uncorrected)
+    assert feedback(checks.check_adam_step, lambda *a: None).startswith("Not yet:")
+    assert feedback(checks.check_adam_step, lambda *a: (1, 2)).startswith("Not yet:")
