@@ -578,7 +578,7 @@ def propagation_explorer(
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(mticker.LogFormatter())
     ax.yaxis.set_minor_locator(mticker.NullLocator())
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(6, integer=True))
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
     ax.set_xlabel("hidden layer l")
     ax.set_ylabel("std: points measured, lines theory")
     ax.legend(
@@ -592,7 +592,7 @@ def propagation_explorer(
     (gauss,) = ax_g.plot([], [], color="k", lw=1)
     for axis in (ax_h, ax_g):
         axis.set_yticks([])
-        axis.xaxis.set_major_locator(mticker.MaxNLocator(5))
+        axis.xaxis.set_major_locator(mticker.MaxNLocator(4))
     title = fig.suptitle("", fontsize=11)
 
     def draw(r: PropagationResult) -> None:
