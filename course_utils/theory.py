@@ -10,6 +10,7 @@ neural networks through transient chaos"; Schoenholz, Gilmer, Ganguli & Sohl-Dic
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from dataclasses import dataclass
@@ -28,9 +29,18 @@ def gauss_hermite(n_points: int = 101) -> tuple[np.ndarray, np.ndarray]:
     Probabilists' Gauss-Hermite quadrature (``numpy.polynomial.hermite_e``), weights
     normalised to sum to 1.
     """
-    n_points = check_positive_int("n_points", n_points)
+    return _gauss_hermite(check_positive_int("n_points", n_points))
+
+
+@functools.lru_cache(maxsize=16)
+def _gauss_hermite(n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    # Computing the nodes costs ~1 ms; the recursions call this once per layer, so cache
+    # them (read-only, since every caller shares the same arrays).
     x, w = np.polynomial.hermite_e.hermegauss(n_points)
-    return x, w / w.sum()
+    w = w / w.sum()
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
 
 
 def gaussian_expectation(f, q: float = 1.0, n_points: int = 101) -> float:
