@@ -271,6 +271,9 @@ def plot_std_per_layer(result, quantity: str = "activation", *, ax=None, color=N
 
 
 # --- notebook 05: training from each init -------------------------------------------------
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
 def _loss_points(history) -> tuple[np.ndarray, np.ndarray]:
     """Epochs 0..E and the loss at each (epoch 0: before training), from a History or a list."""
     initial = getattr(history, "initial_loss", None)
@@ -285,7 +288,9 @@ def plot_loss_curves(histories, *, ax=None, reference=None, reference_label=None
 
     Epoch 0 is the loss before the first update (``history.initial_loss``). A run whose
     loss became inf or nan ends with a cross at its last finite epoch, and its legend
-    entry says in which epoch it diverged. Introduced in notebook 05.
+    entry says in which epoch it diverged. Runs are drawn from the widest line to the
+    thinnest, each with its own marker, so that runs with equal losses stay visible.
+    Introduced in notebook 05.
 
     Parameters
     ----------
@@ -303,7 +308,8 @@ def plot_loss_curves(histories, *, ax=None, reference=None, reference_label=None
     Axes
     """
     ax = get_ax(ax)
-    for label, hist in histories.items():
+    n = len(histories)
+    for k, (label, hist) in enumerate(histories.items()):
         if key == "loss":
             epochs, values = _loss_points(hist)
         else:
@@ -313,7 +319,17 @@ def plot_loss_curves(histories, *, ax=None, reference=None, reference_label=None
         diverged = getattr(hist, "diverged_at", None)
         text = f"{label}: diverged in epoch {diverged}" if diverged else label
         x, y = finite(epochs, values, positive=True)
-        ax.plot(x, y, "-o", ms=3, color=color, label=text)
+        # earlier runs drawn wider and with other markers, so that equal curves stay visible
+        ax.plot(
+            x,
+            y,
+            "-",
+            marker=_MARKERS[k % len(_MARKERS)],
+            ms=4,
+            lw=1.2 + 1.6 * (n - 1 - k) / max(n - 1, 1),
+            color=color,
+            label=text,
+        )
         if diverged and len(x):
             ax.plot([x[-1]], [y[-1]], "x", ms=10, mew=2.5, color=color)
     if reference is not None:
@@ -352,10 +368,11 @@ def plot_seed_band(runs, *, ax=None, color=None, label=None, epochs=None):
 
 
 def plot_update_ratios(ratios, *, ax=None, reference=1e-3):
-    """Per-layer update:data ratio ``|lr x update| / |W|``, one line per run, log axis.
+    """Per-layer update:data ratio ``|update of W| / |W|``, one line per run, log axis.
 
-    Zeros and non-finite ratios (weights that are all zero) are left out. The dotted
-    line is the rule of thumb ``reference`` (1e-3). Introduced in notebook 05.
+    Zeros and non-finite ratios (weights that are all zero) are left out; a run with no
+    finite ratio at all says so in the legend. The dotted line is the rule of thumb
+    ``reference`` (1e-3). Introduced in notebook 05.
 
     Parameters
     ----------
@@ -373,7 +390,10 @@ def plot_update_ratios(ratios, *, ax=None, reference=1e-3):
         r = np.asarray(r, dtype=float)
         layers = np.arange(1, len(r) + 1)
         x, y = finite(layers, r, positive=True)
-        ax.plot(x, y, "-o", ms=3, color=color_for(label, default=None), label=label)
+        color = color_for(label, default=None)
+        if len(x) == 0:
+            label += " (no finite ratio)"
+        ax.plot(x, y, "-o", ms=3, color=color, label=label)
     if reference is not None:
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=f"{reference:g}")
     ax.set_yscale("log")
