@@ -202,7 +202,12 @@ class MLP:
         return h
 
     def backward(
-        self, grad_out, *, reuse_buffers: bool = False, compute_input_grad: bool = True
+        self,
+        grad_out,
+        *,
+        reuse_buffers: bool = False,
+        compute_input_grad: bool = True,
+        on_layer=None,
     ) -> list[np.ndarray]:
         """Back-propagate dL/d(output) through the last forward pass.
 
@@ -220,6 +225,11 @@ class MLP:
         compute_input_grad : bool, default True
             Also compute :attr:`input_grad` (dL/dX). Training does not need it: skipping
             it saves one matrix product (``input_grad`` is then None).
+        on_layer : callable, optional
+            ``on_layer(l, dL/dW_l, dL/db_l)``, called for l = L-1 down to 0 as soon as
+            the pass no longer needs ``weights[l]``: it may update layer l in place
+            (what :func:`course_utils.training.train_step` does, while the arrays are
+            still in cache).
 
         Returns
         -------
@@ -258,9 +268,13 @@ class MLP:
                 if i == 0:
                     if compute_input_grad:
                         self.input_grad = delta @ self.weights[0].T
+                    if on_layer is not None:
+                        on_layer(0, wg[0], bg[0])
                     break
                 grad_h = np.matmul(delta, self.weights[i].T, out=ag[i - 1] if ws else None)
                 ag[i - 1] = grad_h
+                if on_layer is not None:
+                    on_layer(i, wg[i], bg[i])
                 out = ws["delta"][i - 1] if ws else np.empty_like(grad_h)
                 if fast is None:
                     delta = np.multiply(grad_h, dphi(self.preactivations[i - 1]), out=out)
@@ -285,11 +299,13 @@ class MLP:
             if len(cache) >= 4:  # e.g. full batches, the last partial one, a test set
                 cache.clear()
             widths = self.layer_sizes[1:]
+            # delta_{l-1} is written once delta_l has been used: one array per width will do
+            shared: dict = {}
             ws = {
                 "z": [np.empty((n, k)) for k in widths],
                 "h": [np.empty((n, k)) for k in widths[:-1]],
                 "grad_h": [np.empty((n, k)) for k in widths[:-1]],
-                "delta": [np.empty((n, k)) for k in widths[:-1]],
+                "delta": [shared.setdefault(k, np.empty((n, k))) for k in widths[:-1]],
                 "bias_grads": [np.empty(k) for k in widths],
                 "grad_out": np.empty((n, widths[-1])),  # dL/d(output), filled by the loss
             }

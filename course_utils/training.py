@@ -43,9 +43,12 @@ class SGD:
 
     Notes
     -----
-    ``step`` updates the parameters in place through one scratch array per parameter,
-    made at the first step, so a training loop allocates nothing per step. Introduced
-    in notebook 05.
+    ``step(params, grads)`` is ``begin_step(params)`` followed by ``update(k, p, g)``
+    for every parameter. Each update depends on its own parameter only, so a training
+    loop may apply it layer by layer during the backward pass, while the layer's weights
+    and gradient are still in cache (:func:`train_step` does). Updates are written in
+    place through one scratch array per parameter shape, made at the first step: a
+    training loop allocates nothing per step. Introduced in notebook 05.
     """
 
     def __init__(self, lr: float):
@@ -53,20 +56,26 @@ class SGD:
         self._scratch: list[np.ndarray] | None = None
 
     def _state(self, params: list[np.ndarray]) -> list[np.ndarray]:
-        """One zeroed array per parameter (used for scratch space and running averages)."""
+        """One zeroed array per parameter, for running averages (momentum, Adam's m and v)."""
         return [np.zeros_like(p) for p in params]
+
+    def begin_step(self, params: list[np.ndarray]) -> None:
+        """Get ready for one step over ``params`` (state is made at the first step)."""
+        if self._scratch is None:  # one array per shape: it stays in cache
+            by_shape: dict = {}
+            self._scratch = [by_shape.setdefault(p.shape, np.empty(p.shape)) for p in params]
+
+    def update(self, k: int, p: np.ndarray, g: np.ndarray) -> float:
+        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
+        u = self._scratch[k]
+        np.multiply(g, -self.lr, out=u)
+        p += u
+        return self.lr * _norm(g)  # |u| = lr |g|
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[float]:
         """Update ``params`` in place; return the norm of each parameter's update."""
-        if self._scratch is None:
-            self._scratch = self._state(params)
-        lr = self.lr
-        norms = []
-        for p, g, u in zip(params, grads, self._scratch):
-            np.multiply(g, -lr, out=u)
-            p += u
-            norms.append(lr * _norm(g))  # |u| = lr |g|
-        return norms
+        self.begin_step(params)
+        return [self.update(k, p, g) for k, (p, g) in enumerate(zip(params, grads))]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr})"
@@ -84,21 +93,20 @@ class Momentum(SGD):
         self.mu = check_finite_number("mu", mu, minimum=0.0)
         self.velocity: list[np.ndarray] | None = None
 
-    def step(self, params, grads):
-        """Update ``params`` in place; return the norm of each parameter's update."""
+    def begin_step(self, params) -> None:
+        """Get ready for one step over ``params`` (state is made at the first step)."""
+        super().begin_step(params)
         if self.velocity is None:
             self.velocity = self._state(params)
-        if self._scratch is None:
-            self._scratch = self._state(params)
-        lr, mu = self.lr, self.mu
-        norms = []
-        for p, g, v, u in zip(params, grads, self.velocity, self._scratch):
-            v *= mu
-            v += g
-            np.multiply(v, -lr, out=u)
-            p += u
-            norms.append(lr * _norm(v))  # |u| = lr |v|
-        return norms
+
+    def update(self, k, p, g) -> float:
+        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
+        v, u = self.velocity[k], self._scratch[k]
+        v *= self.mu
+        v += g
+        np.multiply(v, -self.lr, out=u)
+        p += u
+        return self.lr * _norm(v)  # |u| = lr |v|
 
     def __repr__(self) -> str:
         return f"Momentum(lr={self.lr}, mu={self.mu})"
@@ -109,7 +117,7 @@ class Adam(SGD):
 
     ``m <- b1 m + (1-b1) g``, ``v <- b2 v + (1-b2) g^2``,
     ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with bias-corrected
-    ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``.
+    ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``, t counting steps from 1.
     Each parameter's step is rescaled by its own gradient history, so its size is
     about ``lr`` whatever the gradient's scale (notebook 05).
     """
@@ -126,34 +134,34 @@ class Adam(SGD):
         self.m: list[np.ndarray] | None = None
         self.v: list[np.ndarray] | None = None
 
-    def step(self, params, grads):
-        """Update ``params`` in place; return the norm of each parameter's update."""
+    def begin_step(self, params) -> None:
+        """Count the step (t += 1) and make the state at the first one."""
+        super().begin_step(params)
         if self.m is None:
             self.m, self.v = self._state(params), self._state(params)
-        if self._scratch is None:
-            self._scratch = self._state(params)
         self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        root_c2 = math.sqrt(1.0 - b2**self.t)
+        root_c2 = math.sqrt(1.0 - self.beta2**self.t)
         # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        scale = -self.lr * root_c2 / (1.0 - b1**self.t)
-        eps = self.eps * root_c2
-        norms = []
-        for p, g, m, v, u in zip(params, grads, self.m, self.v, self._scratch):
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=u)
-            m += u
-            v *= b2
-            np.multiply(g, g, out=u)
-            u *= 1.0 - b2
-            v += u
-            np.sqrt(v, out=u)
-            u += eps
-            np.divide(m, u, out=u)
-            u *= scale
-            p += u
-            norms.append(_norm(u))
-        return norms
+        self._scale = -self.lr * root_c2 / (1.0 - self.beta1**self.t)
+        self._eps = self.eps * root_c2
+
+    def update(self, k, p, g) -> float:
+        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
+        m, v, u = self.m[k], self.v[k], self._scratch[k]
+        b1, b2 = self.beta1, self.beta2
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=u)
+        m += u
+        v *= b2
+        np.multiply(g, g, out=u)
+        u *= 1.0 - b2
+        v += u
+        np.sqrt(v, out=u)
+        u += self._eps
+        np.divide(m, u, out=u)
+        u *= self._scale
+        p += u
+        return _norm(u)
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
@@ -224,8 +232,11 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
     """One mini-batch step: forward, loss, backward, optimizer update (in place).
 
     The hot path of :func:`fit`. For an :class:`~course_utils.network.MLP` every array
-    it touches is made once and reused (``reuse_buffers=True``), and its matrix
-    products go to BLAS; ``benchmarks/training.py`` times it against those products.
+    it touches is made once and reused (``reuse_buffers=True``), its matrix products go
+    to BLAS, and each layer is updated during the backward pass, as soon as the pass is
+    done with it (its weights and gradient are then still in cache); the result is the
+    same as updating every parameter after the whole backward pass.
+    ``benchmarks/training.py`` times it against its own matrix products.
 
     Parameters
     ----------
@@ -254,22 +265,32 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
             f"lr=0.01); received {optimizer!r}"
         )
     check_choice("loss", loss, LOSSES, what="loss")
-    fast = hasattr(net, "_workspace")
+    layered = hasattr(net, "_workspace") and hasattr(optimizer, "update")
     with np.errstate(all="ignore"):
-        if fast:
-            out = net.forward(X, reuse_buffers=True)
-            grad_buf = net._workspace(out.shape[0])["grad_out"]
-            value, grad = LOSSES[loss](out, y, out=grad_buf)
-            net.backward(grad, reuse_buffers=True, compute_input_grad=False)
-        else:
+        if not layered:  # any network with forward/backward/params/grads, any optimizer
             out = net.forward(X)
             value, grad = LOSSES[loss](out, y)
             net.backward(grad)
-        norms = optimizer.step(net.params, net.grads)
-        if record is not None:
-            for i, (g, w) in enumerate(zip(net.weight_grads, net.weights)):
-                record[0, i] += _norm(g)
-                record[1, i] += norms[2 * i] / _norm(w)
+            norms = optimizer.step(net.params, net.grads)
+            if record is not None:
+                for i, (g, w) in enumerate(zip(net.weight_grads, net.weights)):
+                    record[0, i] += _norm(g)
+                    record[1, i] += norms[2 * i] / _norm(w)
+            return value, out
+        out = net.forward(X, reuse_buffers=True)
+        value, grad = LOSSES[loss](out, y, out=net._workspace(out.shape[0])["grad_out"])
+        optimizer.begin_step(net.params)
+        weights, biases = net.weights, net.biases
+
+        def update_layer(i, weight_grad, bias_grad):
+            # called by backward as soon as layer i is done with: its arrays are in cache
+            norm = optimizer.update(2 * i, weights[i], weight_grad)
+            optimizer.update(2 * i + 1, biases[i], bias_grad)
+            if record is not None:
+                record[0, i] += _norm(weight_grad)
+                record[1, i] += norm / _norm(weights[i])
+
+        net.backward(grad, reuse_buffers=True, compute_input_grad=False, on_layer=update_layer)
     return value, out
 
 

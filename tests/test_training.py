@@ -124,6 +124,24 @@ def test_reused_buffers_give_the_same_numbers(activation):
     assert net.input_grad is None
 
 
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
+def test_updating_layers_during_backward_equals_stepping_after_it(name):
+    """train_step updates each layer as backward finishes with it; same result as step()."""
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(16, 6)), rng.integers(0, 4, 16)
+    a, b = (cu.MLP([6, 8, 8, 4], activation="tanh", bias_std=0.1, rng=3) for _ in range(2))
+    opt_a, opt_b = cu.get_optimizer(name, 0.05), cu.get_optimizer(name, 0.05)
+    rec = np.zeros((2, 3))
+    for _ in range(3):
+        value, _ = train_step(a, opt_a, X, y, record=rec)
+        expected, grad = cu.softmax_cross_entropy(b.forward(X), y)
+        b.backward(grad)
+        opt_b.step(b.params, b.grads)
+        assert value == pytest.approx(expected, rel=1e-12)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15)
+
+
 def test_a_training_step_allocates_no_batch_sized_array():
     """After the first step, a step allocates nothing as large as one layer's activations."""
     width, batch = 128, 128
