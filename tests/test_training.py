@@ -388,3 +388,30 @@ def test_exercise_checks_answer_back_and_never_raise():
     assert "3.2 times too large" in feedback(checks.check_adam_step, uncorrected)
     assert feedback(checks.check_adam_step, lambda *a: None).startswith("Not yet:")
     assert feedback(checks.check_adam_step, lambda *a: (1, 2)).startswith("Not yet:")
+
+
+# --- plots of notebook 05 ----------------------------------------------------------------------
+def test_training_plots_draw_what_is_finite_and_say_what_is_not():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = cu.History(loss=[1.0, 0.5], initial_loss=2.0)
+    bad = cu.History(loss=[float("nan")], initial_loss=5e4, diverged_at=1)
+    ax = cu.plots.plot_loss_curves({"he_normal": ok, "N(0,1)": bad}, reference=LN10)
+    (x, y), (xb, yb) = ax.lines[0].get_data(), ax.lines[1].get_data()
+    assert list(x) == [0, 1, 2] and list(y) == [2.0, 1.0, 0.5]
+    assert list(xb) == [0] and list(yb) == [5e4]  # the nan epoch is left out, a cross marks it
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "N(0,1): diverged in epoch 1" in labels
+    ax = cu.plots.plot_update_ratios({"zeros": [np.nan, np.nan], "he_normal": [1e-3, 2e-3]})
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "zeros (no finite ratio)" in labels and len(ax.lines[1].get_xdata()) == 2
+    ax = cu.plots.plot_seed_band([[3.0, 2.0], [1.0, 4.0], [2.0, 3.0]], label="he_normal")
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), [2.0, 3.0])  # the median
+    X, y = cu.make_circles(40, rng=0)
+    net = cu.MLP([2, 8, 2], activation="tanh", rng=0)
+    ax = cu.plots.plot_decision_boundary(net, X, y, resolution=20)
+    assert len(ax.collections) >= 2  # the filled contours and the points
+    plt.close("all")
