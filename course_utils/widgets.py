@@ -460,7 +460,7 @@ def compute_propagation(
         f"{act.name}, {init} x {scale:.2f} (sigma_w^2 = {sigma_w2:.3g}), width {width}, depth "
         f"{depth}: activation std at layer {depth} {act_std[-1]:.3g} (theory "
         f"{pred.activation_std[-1]:.3g}); gradient std at layer 1 {grad_std[0]:.3g} (theory "
-        f"{pred.gradient_std[0]:.3g}); {how}"
+        f"{pred.gradient_std[0]:.3g}); histograms of layer {layer}; {how}"
     )
     if first_bad is not None:
         summary += f"; overflow to inf/nan from layer {first_bad}"
