@@ -23,7 +23,7 @@ from ._validation import as_rng, check_choice, check_finite_number, check_positi
 from .activations import ACTIVATIONS, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .network import MLP
-from .plots import PALETTE, color_for, finite
+from .plots import PALETTE, color_for, finite, log_tick_formatter, superscript
 
 
 class Explorer:
@@ -85,13 +85,16 @@ class Explorer:
 
     def update(self, **overrides):
         """Refresh, then show the summary line and the figure in the output area."""
-        from IPython.display import display
+        from IPython.display import Image, display
 
         result = self.refresh(**overrides)
+        # The PNG is rendered once, as laid out (constrained layout): displaying the figure
+        # itself would go through the inline backend's bbox_inches="tight", a second draw.
+        png = Image(data=self.render_png(), format="png")
         with self.output:
             self.output.clear_output(wait=True)
             print(result.summary)
-            display(self.figure)
+            display(png)
         return result
 
     def _on_change(self, _change) -> None:
@@ -180,6 +183,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     (line,) = ax.plot([], [], color=PALETTE["blue"], lw=2.2, label="your factor")
     (dot,) = ax.plot([], [], "o", color=PALETTE["blue"])
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(log_tick_formatter())
+    ax.yaxis.set_minor_formatter(mticker.NullFormatter())
     ax.set_ylim(1e-6, 1e6)
     ax.set_xlabel("depth k")
     ax.set_ylabel("factor$^k$ (log scale)")
@@ -193,7 +198,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
         hi = max(1e6, r.values.max() * 10) if math.isfinite(r.values.max()) else 1e6
         ax.set_ylim(max(lo, 1e-300), min(hi, 1e300))
         verdict = "stays in the band" if r.in_band else "leaves the band"
-        ax.set_title(f"{r.factor:.3f}$^{{{r.depth}}}$ = {r.final:.3g}: the product {verdict}")
+        # plain-text superscript: mathtext would be parsed anew on every move
+        ax.set_title(f"{r.factor:.3f}{superscript(r.depth)} = {r.final:.3g}: the product {verdict}")
 
     return Explorer(controls=controls, compute=compute_compounding, draw=draw, figure=fig)
 
