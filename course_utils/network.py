@@ -335,7 +335,8 @@ def _relu_into(z, out):
 
 
 def _relu_back(h, grad_h, out):
-    return np.multiply(grad_h, h > 0.0, out=out)
+    np.greater(h, 0.0, out=out)  # 1.0 or 0.0, written as float: no bool temporary
+    return np.multiply(out, grad_h, out=out)
 
 
 def _tanh_into(z, out):
