@@ -7,6 +7,16 @@ output or widget that did not render, then drives every control of every explore
 unless the explorer's printed summary and its figure both change.
 
 Every wait is bounded by ``WAIT_S``; every process started here is stopped by its PID.
+
+Met on the way, beyond BROWSER.md (JupyterLab 4.6, ipywidgets 8.1):
+
+- Stored prompts ``[1]..[n]`` look just like a fresh run: clear all outputs, then Run All.
+- Lab 4 leaves far cells out of the DOM (windowing): ``windowingMode: none`` in the settings.
+- A widget view's output area has no ``data-mime-type``; find it by ``.jupyter-widgets``.
+- An exception in a widget callback never reaches the cell: it goes to the log console,
+  whose status-bar item counts entries ("1 log entries"); the log console shows it.
+- A slider handle's ``aria-valuenow`` is rounded (1.1 for 1.11); ``aria-valuetext`` is not.
+- A ``SelectionSlider``'s readout is editable but ignores typing (ipywidgets#2976).
 """
 
 from __future__ import annotations
