@@ -51,7 +51,10 @@ def describe_blas() -> None:
     """Print what BLAS numpy uses and with how many threads (threadpoolctl if present)."""
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     print(f"# numpy {np.__version__}, BLAS {blas.get('name')} {blas.get('version')}")
-    print(f"# OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    env = ", ".join(
+        f"{k}={os.environ.get(k, '(unset)')}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS")
+    )
+    print(f"# {env}; os.cpu_count() = {os.cpu_count()}")
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
