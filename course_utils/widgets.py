@@ -691,6 +691,14 @@ def _verdict(hist) -> str:
     return f"trained: loss {hist.initial_loss:.3g} -> {hist.loss[-1]:.3g}"
 
 
+def _one_two_five(value, _pos=None) -> str:
+    """Plain-text log-axis labels at 1, 2 and 5 times a power of ten (no mathtext per move)."""
+    if not np.isfinite(value) or value <= 0:
+        return ""
+    mantissa = value / 10.0 ** math.floor(math.log10(value))
+    return f"{value:g}" if any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5)) else ""
+
+
 def _settings(init, depth, activation, optimizer) -> str:
     return f"{init}, {depth} {activation} layers, {optimizer} (lr {TRAINING_LRS[optimizer]:g})"
 
@@ -827,13 +835,14 @@ class TrainingExplorer(Explorer):
 
     def show_pending(self) -> str:
         """Say that the current settings are not trained yet; keep the last run faded."""
-        from IPython.display import display
+        from IPython.display import Image, display
 
         text = self.draw_pending(self.params(), self.result is not None)
+        png = Image(data=self.render_png(), format="png")  # one draw, as in Explorer.update
         with self.output:
             self.output.clear_output(wait=True)
             print(text)
-            display(self.figure)
+            display(png)
         return text
 
     def _on_change(self, _change) -> None:
@@ -878,12 +887,16 @@ def training_explorer(
     (test_line,) = ax.plot([], [], "-s", ms=3, color=PALETTE["orange"], label="test")
     ax.axhline(LN10, color="k", lw=1, ls=":", label="ln 10")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(_one_two_five))
+    ax.yaxis.set_minor_formatter(mticker.FuncFormatter(_one_two_five))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (log scale)")
     ax.legend(loc="lower left", fontsize=8)
     (ratio_line,) = ax_r.plot([], [], "-o", ms=3, color=PALETTE["green"])
     ax_r.axhline(1e-3, color="k", lw=1, ls=":", label="1e-3")
     ax_r.set_yscale("log")
+    ax_r.yaxis.set_major_formatter(log_tick_formatter())
+    ax_r.yaxis.set_minor_formatter(mticker.NullFormatter())
     ax_r.set_xlabel("layer l")
     ax_r.set_ylabel("|update| / |W|, last epoch")
     ax_r.legend(loc="lower left", fontsize=8)
