@@ -65,6 +65,9 @@ def bench(name: str, make, repeats: int) -> None:
     """Build one explorer, time each of its cases, print the BENCH lines."""
     with contextlib.redirect_stdout(io.StringIO()):  # building shows the first update
         explorer = make()
+    if hasattr(explorer, "show_pending"):
+        bench_button_explorer(name, explorer, repeats)
+        return
     if name not in LARGEST:
         print(f"# {name}: no largest setting known here (add it to LARGEST); defaults only")
     for case, overrides in cases(name).items():
@@ -86,6 +89,27 @@ def bench(name: str, make, repeats: int) -> None:
             f"ms; CPU time of a move {cpu:.1f} ms"
         )
         print(f"BENCH {name}:{case} {total:.1f} ms")
+
+
+def bench_button_explorer(name: str, explorer, repeats: int) -> None:
+    """An explorer with a Train button: a control move only redraws; the button trains.
+
+    The slider goal applies to the move (``show_pending``: summary, faded figure, PNG);
+    the button's run (``refresh``: a short training, then the figure) is reported beside
+    it, with a progress bar on screen while it runs.
+    """
+
+    def move():
+        with contextlib.redirect_stdout(io.StringIO()):  # display() outside a kernel prints
+            explorer.show_pending()
+
+    (total,) = paired_median_ms([move], repeats, warmup=3)
+    print(f"# {name}:control_move (show_pending: text, faded figure, PNG)")
+    print(f"BENCH {name}:control_move {total:.1f} ms")
+    (train,) = paired_median_ms([explorer.refresh], max(3, repeats // 3), warmup=1)
+    epochs = getattr(explorer, "epochs", "?")
+    print(f"# {name}:train_button (a {epochs}-epoch training run and its figure; not a slider)")
+    print(f"BENCH {name}:train_button {train:.1f} ms")
 
 
 def cpu_median_ms(fn, repeats: int) -> float:

@@ -66,6 +66,16 @@ class Explorer:
             control.observe(self._on_change, names="value")
         self.result = None
         self.update()
+        self._freeze_layout()
+
+    def _freeze_layout(self) -> None:
+        """Keep the axes where the first draw's layout engine put them.
+
+        Constrained layout measures every label on every draw, about a third of a
+        redraw; the first layout stays good as values change, so later moves skip it.
+        """
+        if self.figure.get_layout_engine() is not None:
+            self.figure.set_layout_engine("none")
 
     def params(self) -> dict:
         """The current values of the controls, by name."""
@@ -177,17 +187,17 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     }
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     k = np.arange(101)
-    ax.plot(k, 1.1**k, color=PALETTE["vermillion"], lw=1, ls="--", label="1.1$^k$")
-    ax.plot(k, 0.9**k, color=PALETTE["sky"], lw=1, ls="--", label="0.9$^k$")
+    ax.plot(k, 1.1**k, color=PALETTE["vermillion"], lw=1, ls="--", label="1.1ᵏ")
+    ax.plot(k, 0.9**k, color=PALETTE["sky"], lw=1, ls="--", label="0.9ᵏ")
     ax.axhspan(0.5, 2.0, color=PALETTE["green"], alpha=0.12, lw=0, label="band [0.5, 2]")
     (line,) = ax.plot([], [], color=PALETTE["blue"], lw=2.2, label="your factor")
     (dot,) = ax.plot([], [], "o", color=PALETTE["blue"])
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(log_tick_formatter())
-    ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+    ax.yaxis.set_minor_locator(mticker.NullLocator())
     ax.set_ylim(1e-6, 1e6)
     ax.set_xlabel("depth k")
-    ax.set_ylabel("factor$^k$ (log scale)")
+    ax.set_ylabel("factorᵏ (log scale)")
     ax.legend(loc="upper left")
 
     def draw(r: CompoundingResult) -> None:
@@ -818,6 +828,7 @@ class TrainingExplorer(Explorer):
             control.observe(self._on_change, names="value")
         self.result = None
         self.show_pending()
+        self._freeze_layout()
 
     def _progress(self, epoch: int, _history) -> None:
         self.progress.value = epoch
