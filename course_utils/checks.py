@@ -852,3 +852,127 @@ def check_adam_step(adam_step) -> None:
         f"{np.abs(w_first - w1).min():.4f} to {np.abs(w_first - w1).max():.4f} (lr 0.01), "
         "though the gradients ranged from 1e-6 to 1e3.",
     )
+
+
+# --- notebook 06: one LSUV layer with a cap, the critical sigma_w^2 ------------------------
+def _call_with_deadline(fn, *args, seconds: float = 2.0, name: str):
+    """``call_safely`` with a time limit where the platform allows it (an uncapped loop)."""
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        return call_safely(fn, *args, name=name)
+
+    class _Deadline(BaseException):  # not an Exception: call_safely must not catch it
+        pass
+
+    def _raise(signum, frame):
+        raise _Deadline
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return call_safely(fn, *args, name=name)
+    except _Deadline:
+        return None, f"{name} did not return within {seconds:g} s: does its loop have a cap?"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_lsuv_layer(lsuv_layer) -> None:
+    """Notebook 06, exercise 1: ``lsuv_layer(W, b, h, tol, max_iter)`` -> ``(W_new, n_iter)``.
+
+    W_new = W / sqrt(v), repeated while |v - 1| > tol and n_iter < max_iter, where v is the
+    variance of h @ W + b over all entries. Case 1 (biases of std 0.3) converges in a few
+    rescalings; case 2 (biases of std 2: Var(z) >= 4 whatever W is) cannot, and must stop
+    after max_iter rescalings instead of looping forever (2 s limit where signals allow).
+    """
+    gen = np.random.default_rng(6)
+    h = gen.standard_normal((256, 50))
+    w = gen.normal(0.0, 0.5, size=(50, 40))
+    hint = (
+        "v = np.var(h @ W + b); while abs(v - 1) > tol and n_iter < max_iter: "
+        "W = W / np.sqrt(v); n_iter += 1; v = ... again."
+    )
+    cases = [
+        ("biases of std 0.3", gen.normal(0.0, 0.3, size=40), True),
+        ("biases of std 2 (cannot converge)", gen.normal(0.0, 2.0, size=40), False),
+    ]
+    tol, max_iter = 0.01, 10
+    lines = []
+    for label, b, can in cases:
+        got, error = _call_with_deadline(
+            lsuv_layer, w.copy(), b, h, tol, max_iter, name="lsuv_layer"
+        )
+        if error:
+            report(False, f"{error} ({label})", hint)
+            return
+        if is_stub(got):
+            report(False, f"lsuv_layer returned {got!r} for {label}.", hint)
+            return
+        try:
+            w_new, n_iter = got
+            w_new = np.asarray(w_new, dtype=float)
+            n_iter = int(n_iter)
+        except (TypeError, ValueError):
+            report(False, f"lsuv_layer should return (W_new, n_iter); received {got!r:.80}.", hint)
+            return
+        if w_new.shape != w.shape or not np.all(np.isfinite(w_new)):
+            report(False, f"W_new should be a finite array of shape {w.shape} ({label}).", hint)
+            return
+        scale = float(np.sum(w_new * w) / np.sum(w * w))
+        if not (scale > 0 and np.allclose(w_new, scale * w, rtol=1e-9, atol=1e-12)):
+            report(False, f"W_new is not a positive multiple of W ({label}).", "only rescale W.")
+            return
+        v = float(np.var(h @ w_new + b))
+        if n_iter > max_iter:
+            report(False, f"{n_iter} rescalings for {label}; the cap was {max_iter}.", hint)
+            return
+        if can and abs(v - 1.0) > tol:
+            report(False, f"Var(z) = {v:.4f} after {n_iter} rescalings ({label}).", hint)
+            return
+        if not can and n_iter != max_iter:
+            report(
+                False,
+                f"{label}: stopped after {n_iter} rescalings at Var(z) = {v:.3f}; expected "
+                f"all {max_iter}.",
+                hint,
+            )
+            return
+        lines.append(f"{label}: Var(z) = {v:.4f} after {n_iter} rescalings")
+    report(True, "; ".join(lines) + ". The cap turned a loop that never ends into a report.")
+
+
+def check_critical_sigma_w2(critical, sigma_b2: float = 0.1) -> None:
+    """Notebook 06, exercise 2: the critical sigma_w^2 of tanh at sigma_b^2 = 0.1, to 1e-3.
+
+    The root of chi_1(q*(sigma_w^2)) = 1, found by bisection; compared with
+    :func:`course_utils.theory.critical_sigma_w2`.
+    """
+    from .theory import critical_sigma_w2
+
+    expected = critical_sigma_w2("tanh", sigma_b2)
+    got, problem = _number(critical, "critical")
+    hint = (
+        "bisect on s in [0.5, 4]: chi = cu.theory.chi_1_at_fixed_point('tanh', sigma_w2=s, "
+        f"sigma_b2={sigma_b2}); chi > 1 means s is too large."
+    )
+    if problem:
+        report(False, problem, hint)
+        return
+    if abs(got - expected) <= 1e-3:
+        report(
+            True,
+            f"critical sigma_w^2 = {got:.4f} at sigma_b^2 = {sigma_b2:g} (the package gives "
+            f"{expected:.4f}); more bias pushes the edge of chaos to larger weights.",
+        )
+        return
+    mistakes = [
+        (critical_sigma_w2("tanh", 0.05), "that is the value at sigma_b^2 = 0.05."),
+        (math.sqrt(expected), "that is sigma_w; the question asks for sigma_w^2."),
+        (1.0, "1 is the critical point without bias; with sigma_b^2 > 0, q* > 0."),
+    ]
+    specific = next((h for v, h in mistakes if abs(got - v) <= 1e-3), hint)
+    report(False, f"critical = {got:.4f}, expected {expected:.4f} (to 1e-3).", specific)

@@ -361,3 +361,422 @@ def predict_propagation(
         chi=chi,
         gradient_std=np.sqrt(grad2),
     )
+
+
+# --- notebook 06: the fixed point q*, the correlation map, chi_1, depth scales, criticality
+# Poole et al. (2016) and Schoenholz et al. (2017): deep in a network q_l settles at the
+# fixed point q* of the variance map; two inputs' correlation c_l follows its own map,
+# whose slope at c = 1 is chi_1(q*). chi_1 < 1: ordered (c -> 1, inputs merge); chi_1 > 1:
+# chaotic (c -> c* < 1, nearby inputs fly apart); chi_1 = 1: the edge of chaos.
+
+__all__ += [
+    "fixed_point",
+    "chi_1_at_fixed_point",
+    "correlation_map",
+    "iterate_correlation_map",
+    "depth_scales",
+    "critical_sigma_w2",
+    "PhaseDiagram",
+    "phase_diagram",
+]
+
+_MAX_HALVINGS = 200  # bisection cap: 200 halvings reach float64's resolution from any bracket
+
+
+def _z_rule(q_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights w with sum(w * f(sqrt(q) z)) ~= E[f(sqrt(q) z)] for every q <= q_max.
+
+    The rule of :func:`_gaussian_nodes` at q_max, read in z: its panels are narrow enough in
+    u = sqrt(q) z for q_max, so for every smaller q too.
+    """
+    q_ref = max(float(q_max), 1.0)
+    u, w = _gaussian_nodes(q_ref)
+    return u / math.sqrt(q_ref), w
+
+
+def _expect(f, q: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """E[f(sqrt(q) z)] for each entry of the array ``q`` (same shape out)."""
+    q = np.asarray(q, dtype=float)
+    u = np.sqrt(q)[..., None] * z
+    with np.errstate(all="ignore"):
+        return f(u) @ w
+
+
+def _broadcast_map_args(activation, sigma_w2, sigma_b2):
+    """(act, sigma_w2, sigma_b2, scalar?): the two variances as broadcast float arrays."""
+    act = get_activation(activation)
+    arrays = []
+    for name, value in (("sigma_w2", sigma_w2), ("sigma_b2", sigma_b2)):
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()
+        if np.ndim(value) == 0:
+            arrays.append(np.asarray(check_finite_number(name, value, minimum=0.0)))
+            continue
+        try:
+            a = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be a number or an array of numbers; received {value!r}"
+            ) from None
+        if not np.all(np.isfinite(a)) or np.any(a < 0):
+            raise ValueError(f"{name} must hold finite numbers >= 0; received {value!r}")
+        arrays.append(a)
+    scalar = np.ndim(sigma_w2) == 0 and np.ndim(sigma_b2) == 0
+    w2, b2 = np.broadcast_arrays(*arrays)
+    return act, w2.astype(float), b2.astype(float), scalar
+
+
+def _fixed_point(act, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """Vectorised bisection for q* (see :func:`fixed_point`); inf where none is finite."""
+    phi2 = lambda u: act.forward(u) ** 2  # noqa: E731
+
+    # Bracket from above: double hi until the map falls below the diagonal, g(hi) < 0.
+    hi = np.ones_like(w2)
+    for _ in range(64):
+        z, w = _z_rule(float(np.max(hi[np.isfinite(hi)], initial=1.0)))
+        g = w2 * _expect(phi2, hi, z, w) + b2 - hi
+        grow = g >= 0
+        if not grow.any():
+            break
+        hi = np.where(grow, hi * 2.0, hi)
+    unbounded = g >= 0
+    hi = np.where(unbounded, 1.0, hi)
+    z, w = _z_rule(float(hi.max(initial=1.0)))
+
+    def g_of(q):
+        return w2 * _expect(phi2, q, z, w) + b2 - q
+
+    # Bracket from below: 0 if the map is above the diagonal there (a bias), else a tiny q
+    # (sigma_b2 = 0, phi(0) = 0 makes 0 a fixed point; we want the other one, if any).
+    tiny = np.full_like(w2, 1e-12)
+    lo = np.where(g_of(np.zeros_like(w2)) > 0, 0.0, tiny)
+    zero = g_of(lo) <= 0  # the map stays under the diagonal: q* = 0
+    hi = np.where(zero | unbounded, lo, hi)  # nothing to bisect there
+    for _ in range(_MAX_HALVINGS):
+        mid = 0.5 * (lo + hi)
+        above = g_of(mid) > 0
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+        if np.all((hi - lo) <= 1e-14 * hi):
+            break
+    q = 0.5 * (lo + hi)
+    q = np.where(zero, 0.0, q)
+    return np.where(unbounded, np.inf, q)
+
+
+def fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
+    """The fixed point q* of the variance map: q* = sigma_w^2 E[phi(sqrt(q*) z)^2] + sigma_b^2.
+
+    Found by bisection on g(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 - q (capped at
+    200 halvings, relative precision 1e-14), bracketed by doubling from q = 1. For tanh the
+    map is concave, so this is the one positive fixed point, the one q_l settles at with
+    depth; it is 0 when sigma_b2 = 0 and sigma_w2 <= 1. Poole et al. (2016), "Exponential
+    expressivity in deep neural networks through transient chaos". Notebook 06.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A bounded activation such as tanh (an unbounded one, relu, has no finite q* unless
+        sigma_w2 is small enough; where there is none a ValueError says so).
+    sigma_w2, sigma_b2 : float or array-like
+        n Var(W) and Var(b); arrays broadcast against each other.
+
+    Returns
+    -------
+    float or ndarray
+        q*, of the broadcast shape of ``sigma_w2`` and ``sigma_b2``.
+    """
+    act, w2, b2, scalar = _broadcast_map_args(activation, sigma_w2, sigma_b2)
+    q = _fixed_point(act, w2, b2)
+    if np.isinf(q).any():
+        k = np.argwhere(np.isinf(q))[0]
+        raise ValueError(
+            f"the variance map of {act.name} has no finite fixed point at sigma_w2 = "
+            f"{w2[tuple(k)]:g}, sigma_b2 = {b2[tuple(k)]:g}: q_l grows without bound. q* "
+            "exists for bounded activations such as tanh."
+        )
+    return float(q) if scalar else q
+
+
+def chi_1_at_fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
+    """chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2] at the fixed point q*: < 1 ordered, > 1 chaotic.
+
+    The slope of the correlation map at c = 1 (:func:`correlation_map`), and the factor by
+    which a deep layer multiplies the gradient's second moment. Vectorised over
+    ``sigma_w2`` and ``sigma_b2`` (arrays broadcast), for the phase diagram. Notebook 06.
+    """
+    act, w2, b2, scalar = _broadcast_map_args(activation, sigma_w2, sigma_b2)
+    q = fixed_point(act, sigma_w2=w2, sigma_b2=b2)
+    z, w = _z_rule(float(np.max(q, initial=1.0)))
+    chi = w2 * _expect(lambda u: act.derivative(u) ** 2, q, z, w)
+    return float(chi) if scalar else chi
+
+
+@functools.lru_cache(maxsize=32)
+def _pair_rule(q: float):
+    """Nodes (z1, z2) on a tensor grid with weights, for E[f(z1, z2)], z1, z2 ~ N(0, 1) iid.
+
+    Coarser than :func:`_gaussian_nodes` (the grid is its square): 8 Gauss-Legendre nodes
+    on panels 0.5 / max(1, sqrt(q)) wide out to |z| = 8 (the density there is 5e-15),
+    edge at 0; for tanh at q <= 4 that is accurate to ~1e-10, about 10x fewer points
+    than the 1-d rule squared. Cached and read-only.
+    """
+    width = 0.5 / max(1.0, math.sqrt(q))
+    edges = np.linspace(0.0, 8.0, int(math.ceil(8.0 / width)) + 1)
+    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    z = (mid[:, None] + half[:, None] * _GL_X).ravel()
+    w = (half[:, None] * _GL_W).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    z, w = np.concatenate([-z[::-1], z]), np.concatenate([w[::-1], w])
+    out = z[:, None], z[None, :], w[:, None] * w[None, :]
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
+def correlation_map(c, activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0, q=None):
+    """One layer of the correlation map of two inputs, both with pre-activation second moment q.
+
+    .. math:: c_{l+1} = \\frac{\\sigma_w^2\\,\\mathbb{E}[\\phi(u_1)\\phi(u_2)] + \\sigma_b^2}{q},
+              \\quad u_1 = \\sqrt q\\,z_1,\\ u_2 = \\sqrt q\\,(c\\,z_1 + \\sqrt{1-c^2}\\,z_2)
+
+    (z_1, z_2 independent N(0, 1)); ``q`` defaults to the fixed point q*, where the map
+    sends c = 1 to 1 with slope chi_1. A product Gauss-Legendre rule does the double
+    integral. Poole et al. (2016); Schoenholz et al. (2017), "Deep Information
+    Propagation". Notebook 06.
+
+    Parameters
+    ----------
+    c : float or array-like, each in [-1, 1]
+    q : float, optional
+        Must be > 0; default q*.
+
+    Returns
+    -------
+    float or ndarray
+        c_{l+1}, the shape of ``c``.
+    """
+    act, w2, b2, scalar = _broadcast_map_args(activation, sigma_w2, sigma_b2)
+    if not scalar:
+        raise TypeError("sigma_w2 and sigma_b2 must be numbers here (c may be an array)")
+    w2, b2 = float(w2), float(b2)
+    if q is None:
+        q = fixed_point(act, sigma_w2=w2, sigma_b2=b2)
+    q = check_finite_number("q", q, minimum=0.0, strict=True)
+    c_arr = np.asarray(c, dtype=float)
+    if not np.all(np.isfinite(c_arr)) or np.any(np.abs(c_arr) > 1):
+        raise ValueError(f"c must be a correlation in [-1, 1]; received {c!r}")
+    z1, z2, ww = _pair_rule(q)
+    s = math.sqrt(q)
+    out = np.empty(c_arr.shape)
+    with np.errstate(all="ignore"):
+        h1 = act.forward(s * z1)
+        for k, ck in np.ndenumerate(c_arr):
+            h2 = act.forward(s * (ck * z1 + math.sqrt(max(1.0 - ck * ck, 0.0)) * z2))
+            out[k] = (w2 * float(np.sum(ww * h1 * h2)) + b2) / q
+    return float(out) if np.ndim(c) == 0 else out
+
+
+def iterate_correlation_map(c0, depth, activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
+    """Apply :func:`correlation_map` at q* ``depth`` times: ``[c0, ..., c_depth]`` (depth + 1,).
+
+    Assumes both inputs already sit at the fixed point q* (true a few layers in). Notebook 06.
+    """
+    depth = check_positive_int("depth", depth, minimum=0)
+    q = fixed_point(activation, sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    cs = [check_finite_number("c0", c0)]
+    for _ in range(depth):
+        cs.append(
+            min(correlation_map(cs[-1], activation, sigma_w2=sigma_w2, sigma_b2=sigma_b2, q=q), 1)
+        )
+    return np.array(cs)
+
+
+@dataclass(frozen=True)
+class DepthScales:
+    """Depth scales of a network at (sigma_w^2, sigma_b^2), in layers (inf at criticality).
+
+    Attributes
+    ----------
+    q_star : float
+    chi_1 : float
+        Slope of the correlation map at c = 1.
+    c_star : float
+        The stable fixed point of the correlation map (1 in the ordered phase).
+    chi_c : float
+        Slope of the correlation map at c*: equals chi_1 when c* = 1.
+    xi_q, xi_c : float
+        |q_l - q*| ~ exp(-l / xi_q) and |c_l - c*| ~ exp(-l / xi_c).
+    """
+
+    q_star: float
+    chi_1: float
+    c_star: float
+    chi_c: float
+    xi_q: float
+    xi_c: float
+
+
+__all__ += ["DepthScales"]
+
+
+def _depth_scale(slope: float) -> float:
+    """-1 / ln(slope): the number of layers over which a deviation shrinks by e."""
+    if slope <= 0:
+        return 0.0
+    # slope >= 1: deviations do not shrink (the edge of chaos, up to rounding): no finite scale
+    return math.inf if math.log(slope) > -1e-12 else -1.0 / math.log(slope)
+
+
+def _stable_correlation(act, q: float, sigma_w2: float, sigma_b2: float) -> float:
+    """c* < 1 of the chaotic phase, by bisection on f(c) = c_map(c) - c over [0, 1 - 1e-6].
+
+    f > 0 below c* and < 0 between c* and 1 (there chi_1 > 1 pushes c down). A c* within
+    1e-6 of 1 (next to the edge of chaos, where f(1 - 1e-6) is no longer negative) is
+    returned as 1; with no bias and an odd phi, f(0) = 0 and c* = 0.
+    """
+
+    def f(c):
+        return correlation_map(c, act, sigma_w2=sigma_w2, sigma_b2=sigma_b2, q=q) - c
+
+    lo, hi = 0.0, 1.0 - 1e-6
+    if f(hi) >= 0:
+        return 1.0
+    if f(lo) <= 0:
+        return 0.0
+    for _ in range(_MAX_HALVINGS):
+        if hi - lo <= 1e-12:
+            break
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def depth_scales(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0) -> DepthScales:
+    """How many layers q and c take to forget their start: Schoenholz et al.'s xi_q and xi_c.
+
+    .. math::
+        \\xi_q^{-1} = -\\ln\\Big(\\frac{\\partial q_{l+1}}{\\partial q_l}\\Big|_{q^*}\\Big)
+        = -\\ln\\frac{\\sigma_w^2\\,\\mathbb{E}[u\\,\\phi(u)\\phi'(u)]}{q^*},\\qquad
+        \\xi_c^{-1} = -\\ln \\chi_c,\\quad \\chi_c = \\sigma_w^2\\,
+        \\mathbb{E}[\\phi'(u_1)\\phi'(u_2)]\\big|_{c^*}
+
+    (u ~ N(0, q*); the first form equals Schoenholz et al.'s chi_1 + sigma_w^2 E[phi''
+    phi] by Stein's lemma). In the ordered phase c* = 1 and chi_c = chi_1, so xi_c = -1 /
+    ln chi_1; in the chaotic phase c* < 1 is found by bisection on the correlation map.
+    xi_c diverges at chi_1 = 1: at the edge of chaos a network of any depth still
+    tells two inputs apart. Schoenholz, Gilmer, Ganguli & Sohl-Dickstein (2017), "Deep
+    Information Propagation". Notebook 06.
+    """
+    act = get_activation(activation)
+    q = fixed_point(act, sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    sigma_w2, sigma_b2 = float(sigma_w2), float(sigma_b2)
+    z, w = _z_rule(max(q, 1.0))
+    q_eval = max(q, 1e-12)  # at q* = 0 the slope is its limit, sigma_w^2 phi'(0)^2
+    slope_q = (
+        sigma_w2
+        * float(_expect(lambda u: u * act.forward(u) * act.derivative(u), q_eval, z, w))
+        / q_eval
+    )
+    chi = sigma_w2 * float(_expect(lambda u: act.derivative(u) ** 2, q, z, w))
+    c_star = 1.0
+    if chi > 1 and q > 0:
+        c_star = _stable_correlation(act, q, sigma_w2, sigma_b2)
+    if c_star == 1.0:
+        chi_c = chi
+    else:
+        z1, z2, ww = _pair_rule(q)
+        s = math.sqrt(q)
+        with np.errstate(all="ignore"):
+            d1 = act.derivative(s * z1)
+            d2 = act.derivative(s * (c_star * z1 + math.sqrt(1 - c_star**2) * z2))
+        chi_c = sigma_w2 * float(np.sum(ww * d1 * d2))
+    return DepthScales(q, chi, c_star, chi_c, _depth_scale(slope_q), _depth_scale(chi_c))
+
+
+def critical_sigma_w2(
+    activation="tanh", sigma_b2: float = 0.0, *, bounds=(0.5, 4.0), tol: float = 1e-10
+) -> float:
+    """The sigma_w^2 at which chi_1(q*(sigma_w^2)) = 1, by bisection: the edge of chaos.
+
+    At sigma_b2 = 0 for tanh it is exactly 1 (q* = 0 and chi_1 = sigma_w^2 phi'(0)^2); at
+    sigma_b2 = 0.05 about 1.76. Bisection (no SciPy) on ``bounds``, which must bracket the
+    crossing, stopped when the bracket is narrower than ``tol`` (at most 200 halvings).
+    Schoenholz et al. (2017), "Deep Information Propagation". Notebook 06.
+    """
+    act = get_activation(activation)
+    sigma_b2 = check_finite_number("sigma_b2", sigma_b2, minimum=0.0)
+    tol = check_finite_number("tol", tol, minimum=0.0, strict=True)
+    try:
+        lo, hi = (check_finite_number("bounds", b, minimum=0.0) for b in bounds)
+    except TypeError:
+        raise TypeError(f"bounds must be two numbers (low, high); received {bounds!r}") from None
+    if not lo < hi:
+        raise ValueError(f"bounds must be (low, high) with low < high; received {bounds!r}")
+
+    def excess(s):
+        return chi_1_at_fixed_point(act, sigma_w2=s, sigma_b2=sigma_b2) - 1.0
+
+    if excess(lo) > 0 or excess(hi) < 0:
+        raise ValueError(
+            f"bounds {bounds!r} do not bracket chi_1 = 1 for {act.name} at sigma_b2 = "
+            f"{sigma_b2:g}: chi_1 is {excess(lo) + 1:.4g} at {lo:g} and {excess(hi) + 1:.4g} "
+            f"at {hi:g}; widen them"
+        )
+    for _ in range(_MAX_HALVINGS):
+        if hi - lo <= tol:
+            break
+        mid = 0.5 * (lo + hi)
+        if excess(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    """q* and chi_1 on a grid: arrays of shape (len(sigma_b2), len(sigma_w2)).
+
+    Attributes
+    ----------
+    sigma_w2, sigma_b2 : ndarray
+        The grid's axes.
+    q_star, chi_1 : ndarray
+        Row i is sigma_b2[i]; column j is sigma_w2[j].
+    critical_sigma_w2 : ndarray
+        For each sigma_b2, the critical sigma_w2 interpolated on the grid (the chi_1 = 1
+        line), nan if the row does not cross 1.
+    """
+
+    sigma_w2: np.ndarray
+    sigma_b2: np.ndarray
+    q_star: np.ndarray
+    chi_1: np.ndarray
+    critical_sigma_w2: np.ndarray
+
+
+def phase_diagram(activation="tanh", sigma_w2=None, sigma_b2=None) -> PhaseDiagram:
+    """q* and chi_1 over a grid of (sigma_w^2, sigma_b^2): ordered (chi_1 < 1) vs chaotic.
+
+    Defaults: sigma_w2 in [0.5, 4] (71 points), sigma_b2 in [0, 0.3] (31 points), Poole et
+    al.'s (2016) and Schoenholz et al.'s (2017) figure for tanh. Notebook 06.
+    """
+    w_axis = np.linspace(0.5, 4.0, 71) if sigma_w2 is None else np.asarray(sigma_w2, float)
+    b_axis = np.linspace(0.0, 0.3, 31) if sigma_b2 is None else np.asarray(sigma_b2, float)
+    for name, axis in (("sigma_w2", w_axis), ("sigma_b2", b_axis)):
+        if axis.ndim != 1 or axis.size < 2 or np.any(np.diff(axis) <= 0):
+            raise ValueError(
+                f"{name} must be an increasing 1-d array of >= 2 values; received {axis!r}"
+            )
+    act = get_activation(activation)
+    W, B = np.meshgrid(w_axis, b_axis)
+    q = fixed_point(act, sigma_w2=W, sigma_b2=B)
+    z, w = _z_rule(float(q.max(initial=1.0)))
+    chi = W * _expect(lambda u: act.derivative(u) ** 2, q, z, w)
+    crit = np.full(b_axis.size, np.nan)
+    for i, row in enumerate(chi - 1.0):
+        j = np.flatnonzero((row[:-1] <= 0) & (row[1:] > 0))
+        if j.size:
+            j = j[0]
+            crit[i] = w_axis[j] + (w_axis[j + 1] - w_axis[j]) * (-row[j]) / (row[j + 1] - row[j])
+    return PhaseDiagram(w_axis, b_axis, q, chi, crit)
