@@ -5,7 +5,7 @@ initializers, activations, a network that records its insides, training, offline
 plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 """
 
-from . import checks, isometry, plots, theory, widgets
+from . import checks, finite_width, isometry, plots, theory, widgets
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .datasets import load_digits, make_circles, make_spirals, train_test_split
@@ -36,7 +36,7 @@ from .initializers import (
 )
 from .isometry import jacobian_singular_values, lsuv
 from .losses import mse, softmax, softmax_cross_entropy
-from .network import MLP
+from .network import MLP, ResidualMLP
 from .plots import use_course_style
 from .training import SGD, Adam, History, Momentum, fit, get_optimizer, train_step
 

@@ -15,7 +15,7 @@ from ._validation import as_rng, check_finite_number, check_positive_int
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "ResidualMLP"]
 
 
 class MLP:
@@ -365,3 +365,129 @@ _FAST_KERNELS = {
     "sigmoid": (None, _sigmoid_back),  # the stable sigmoid allocates; its tails matter
     "linear": (None, _linear_back),  # phi(z) is z itself
 }
+
+
+# --- notebook 07: a residual variant ---------------------------------------------------
+class ResidualMLP:
+    """A residual MLP at initialization: forward only, recording the residual stream per block.
+
+    ``x_0 = X W_in``, then for each block ``l = 1 .. n_blocks``
+    ``x_l = x_{l-1} + branch_scale * F_l(x_{l-1})`` with the two-layer branch
+    ``F_l(x) = phi(x W_{l,1}) W_{l,2}`` (both ``(width, width)``), and the output
+    ``x_L W_out``. No biases. Each block multiplies ``E|x|^2`` by ``1 + s^2 g`` on average
+    (``g`` the branch gain, see :func:`course_utils.finite_width.residual_second_moment`).
+
+    The lesson (notebook 07) only needs forward statistics at initialization, so there is
+    no backward pass: train an :class:`MLP` for that.
+
+    Parameters
+    ----------
+    n_in, width, n_blocks, n_out : int
+        Input size, width of the residual stream and of every branch, number of residual
+        blocks (>= 0), output size.
+    activation : str or Activation, default "relu"
+        The branch's non-linearity phi.
+    init : str or callable, default "he_normal"
+        Initializer of every weight matrix (name or ``init(fan_in, fan_out, *, rng)``).
+    branch_scale : float, default 1.0
+        s, the multiplier on every branch: ``1 / sqrt(n_blocks)`` is the depth-scaled
+        residual; Fixup (Zhang, Dauphin & Ma 2019) scales a branch of m layers by
+        ``n_blocks^(-1/(2m-2))``, which for m = 2 and a ReLU branch is the same factor at
+        initialization.
+    zero_init_last : bool, default False
+        Set every ``W_{l,2}`` to zero (Goyal et al. 2017's zero-gamma; Fixup's zero
+        init): each block is then exactly the identity at initialization.
+    rng : int, Generator or None, default 0
+
+    Attributes
+    ----------
+    input_weights : ndarray (n_in, width)
+    branch_weights : list of (ndarray, ndarray)
+        ``(W_{l,1}, W_{l,2})`` for each block.
+    output_weights : ndarray (width, n_out)
+    stream : list of ndarray
+        From the last :meth:`forward`: ``[x_0, x_1, ..., x_L]``, each ``(n_samples, width)``.
+    branch_outputs : list of ndarray
+        From the last :meth:`forward`: ``s F_l(x_{l-1})`` for each block.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        width: int,
+        n_blocks: int,
+        n_out: int,
+        *,
+        activation="relu",
+        init="he_normal",
+        branch_scale: float = 1.0,
+        zero_init_last: bool = False,
+        rng=0,
+    ):
+        self.n_in = check_positive_int("n_in", n_in)
+        self.width = check_positive_int("width", width)
+        self.n_blocks = check_positive_int("n_blocks", n_blocks, minimum=0)
+        self.n_out = check_positive_int("n_out", n_out)
+        self.activation: Activation = get_activation(activation)
+        self.init = init
+        init_fn = get_initializer(init)
+        self.branch_scale = check_finite_number("branch_scale", branch_scale)
+        if not isinstance(zero_init_last, (bool, np.bool_)):
+            raise TypeError(
+                f"zero_init_last must be True or False; received {zero_init_last!r} "
+                f"of type {type(zero_init_last).__name__}"
+            )
+        self.zero_init_last = bool(zero_init_last)
+        gen = as_rng(rng)
+
+        def draw(fan_in, fan_out):
+            w = np.asarray(init_fn(fan_in, fan_out, rng=gen), dtype=np.float64)
+            if w.shape != (fan_in, fan_out):
+                raise ValueError(
+                    f"init returned shape {w.shape}; expected (fan_in, fan_out) = "
+                    f"({fan_in}, {fan_out})"
+                )
+            return w
+
+        self.input_weights = draw(self.n_in, self.width)
+        self.branch_weights: list[tuple[np.ndarray, np.ndarray]] = []
+        for _ in range(self.n_blocks):
+            w1 = draw(self.width, self.width)
+            w2 = draw(self.width, self.width)
+            if self.zero_init_last:
+                w2 = np.zeros_like(w2)
+            self.branch_weights.append((w1, w2))
+        self.output_weights = draw(self.width, self.n_out)
+        self.stream: list[np.ndarray] = []
+        self.branch_outputs: list[np.ndarray] = []
+
+    def __repr__(self) -> str:
+        init = self.init if isinstance(self.init, str) else getattr(self.init, "__name__", "init")
+        return (
+            f"ResidualMLP(n_in={self.n_in}, width={self.width}, n_blocks={self.n_blocks}, "
+            f"n_out={self.n_out}, activation={self.activation.name!r}, init={init!r}, "
+            f"branch_scale={self.branch_scale:.4g}, zero_init_last={self.zero_init_last})"
+        )
+
+    def forward(self, X) -> np.ndarray:
+        """Run ``X`` (n_samples, n_in) through the network; return (n_samples, n_out).
+
+        Records :attr:`stream` and :attr:`branch_outputs`. Overflow gives inf/nan quietly.
+        """
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            raise ValueError(
+                f"X must have shape (n_samples, {self.n_in}); received shape {X.shape}"
+            )
+        phi = self.activation.forward
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            x = X @ self.input_weights
+            stream, branches = [x], []
+            for w1, w2 in self.branch_weights:
+                f = self.branch_scale * (phi(x @ w1) @ w2)
+                x = x + f
+                stream.append(x)
+                branches.append(f)
+            out = x @ self.output_weights
+        self.stream, self.branch_outputs = stream, branches
+        return out
