@@ -5,11 +5,12 @@ initializers, activations, a network that records its insides, training, offline
 plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 """
 
-from . import checks, finite_width, isometry, plots, theory, widgets
+from . import checks, finite_width, frameworks, isometry, plots, theory, widgets
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .datasets import load_digits, make_circles, make_spirals, train_test_split
 from .environment import check_environment
+from .frameworks import framework_bias, framework_default, framework_mlp, framework_variance
 from .initializers import (
     INITIALIZERS,
     calculate_gain,
