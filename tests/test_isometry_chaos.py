@@ -339,3 +339,38 @@ def test_check_critical_sigma_w2_feedback():
     assert _printed(
         cu.checks.check_critical_sigma_w2, theory.critical_sigma_w2("tanh", 0.1)
     ).startswith("Correct:")
+
+
+# --- the explorer ---------------------------------------------------------------------------
+def test_edge_of_chaos_compute_uses_the_tabulated_bracket_without_changing_c_star():
+    from course_utils.widgets import compute_edge_of_chaos
+
+    for w2, b2 in [(3.0, 0.05), (4.0, 0.3), (1.2, 0.05), (1.0, 0.0)]:
+        r = compute_edge_of_chaos(w2, b2)
+        plain = theory.depth_scales("tanh", sigma_w2=w2, sigma_b2=b2)
+        assert r.scales.c_star == pytest.approx(plain.c_star, abs=1e-9)
+        assert f"sigma_w^2 = {w2:.2f}" in r.summary and f"sigma_b^2 = {b2:.3f}" in r.summary
+        assert r.c_next.shape == r.c.shape and np.all(np.isfinite(r.c_next))
+    assert "chaotic" in compute_edge_of_chaos(3.0, 0.05).summary
+    assert "ordered" in compute_edge_of_chaos(1.2, 0.05).summary
+
+
+def test_edge_of_chaos_explorer_moves_change_summary_and_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    explorer = cu.widgets.edge_of_chaos_explorer()
+    first_summary, first_png = explorer.result.summary, explorer.render_png()
+    for name, value in [("sigma_w2", 3.0), ("sigma_b2", 0.2)]:
+        explorer.refresh(**{name: value})
+        assert explorer.result.summary != first_summary
+        assert explorer.render_png() != first_png
+
+
+def test_edge_of_chaos_bad_explorer_input():
+    from course_utils.widgets import compute_edge_of_chaos
+
+    with pytest.raises(ValueError, match="sigma_w2 must be > 0.0"):
+        compute_edge_of_chaos(0.0, 0.05)
+    with pytest.raises(ValueError, match="sigma_b2 must be >= 0.0"):
+        compute_edge_of_chaos(1.5, -0.1)
