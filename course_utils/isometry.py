@@ -159,9 +159,10 @@ class LSUVResult:
         """One line: how many layers converged, and the first that did not."""
         n = self.converged.size
         if self.all_converged:
+            most = int(self.iterations.max())
             return (
                 f"LSUV: all {n} layers at Var(z) = 1 +- {self.tol:g} after at most "
-                f"{int(self.iterations.max())} rescalings each"
+                f"{most} rescaling{'' if most == 1 else 's'} each"
             )
         bad = int(np.flatnonzero(~self.converged)[0])
         return (
