@@ -1113,7 +1113,8 @@ def check_pytorch_variance(pytorch_variance) -> None:
 #: Notebook 08's quiz: architecture -> (accepted answers, the reason).
 INITIALIZER_QUIZ = {
     "tanh_mlp": (
-        {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform", "lecun_normal"},
+        {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform"}
+        | {"lecun_normal", "lecun_uniform"},
         "tanh is linear near 0 with slope 1, so the variance rule n Var(W) = 1 holds: Xavier "
         "(or LeCun).",
     ),
@@ -1133,8 +1134,8 @@ INITIALIZER_QUIZ = {
         "singular value of W^T at 1 (Keras' default recurrent_initializer).",
     ),
     "deep_linear_net": (
-        {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform", "lecun_normal"}
-        | {"orthogonal"},
+        {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform"}
+        | {"lecun_normal", "lecun_uniform", "orthogonal"},
         "a linear layer has gain 1: Xavier (or LeCun); orthogonal does even better, every "
         "singular value exactly 1 (Saxe et al. 2014).",
     ),

@@ -174,6 +174,8 @@ def test_check_initializer_choices_feedback():
         "deep_linear_net": "xavier_normal",
     }
     assert feedback(cu.checks.check_initializer_choices, right).startswith("Correct: all 5")
+    lecun = {**right, "tanh_mlp": "lecun_uniform", "deep_linear_net": "lecun_uniform"}
+    assert feedback(cu.checks.check_initializer_choices, lecun).startswith("Correct: all 5")
     out = feedback(cu.checks.check_initializer_choices, {**right, "selu_mlp": "he_normal"})
     assert out.startswith("Not yet: 4 of 5 right.") and "Klambauer" in out
     stub = dict.fromkeys(right)
