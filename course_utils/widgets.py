@@ -59,14 +59,18 @@ class Explorer:
         plt.close(figure)
         self.output = widgets.Output()
         self.widget = widgets.VBox(
-            [widgets.HBox(list(self.controls.values())), self.output],
+            [widgets.HBox(list(self.controls.values())), *self._extra_rows(), self.output],
             layout=widgets.Layout(width="100%"),
         )
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.result = None
-        self.update()
+        self._on_change(None)  # the first display is what a control move shows
         self._freeze_layout()
+
+    def _extra_rows(self) -> list:
+        """Widget rows between the controls and the output (none here)."""
+        return []
 
     def _freeze_layout(self) -> None:
         """Keep the axes where the first draw's layout engine put them.
@@ -93,18 +97,22 @@ class Explorer:
         self.figure.savefig(buf, format="png")
         return buf.getvalue()
 
-    def update(self, **overrides):
-        """Refresh, then show the summary line and the figure in the output area."""
+    def _show(self, text: str) -> None:
+        """Replace the output area with ``text`` and the figure."""
         from IPython.display import Image, display
 
-        result = self.refresh(**overrides)
         # The PNG is rendered once, as laid out (constrained layout): displaying the figure
         # itself would go through the inline backend's bbox_inches="tight", a second draw.
         png = Image(data=self.render_png(), format="png")
         with self.output:
             self.output.clear_output(wait=True)
-            print(result.summary)
+            print(text)
             display(png)
+
+    def update(self, **overrides):
+        """Refresh, then show the summary line and the figure in the output area."""
+        result = self.refresh(**overrides)
+        self._show(result.summary)
         return result
 
     def _on_change(self, _change) -> None:
@@ -803,32 +811,20 @@ class TrainingExplorer(Explorer):
     def __init__(self, *, controls, compute, draw, draw_pending, figure, epochs: int):
         import ipywidgets as widgets
 
-        self.controls = dict(controls)
-        self.compute = compute
-        self.draw = draw
         self.draw_pending = draw_pending
-        self.figure = figure
         self.epochs = epochs
-        plt.close(figure)
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.button.on_click(lambda _button: self.train())
         self.progress = widgets.IntProgress(
             value=0, min=0, max=epochs, description=f"epoch 0/{epochs}"
         )
-        self.output = widgets.Output()
-        self.widget = widgets.VBox(
-            [
-                widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
-                widgets.HBox([self.button, self.progress]),
-                self.output,
-            ],
-            layout=widgets.Layout(width="100%"),
-        )
-        self.button.on_click(lambda _button: self.train())
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.result = None
-        self.show_pending()
-        self._freeze_layout()
+        super().__init__(controls=controls, compute=compute, draw=draw, figure=figure)
+        self.widget.children[0].layout.flex_flow = "row wrap"
+
+    def _extra_rows(self) -> list:
+        import ipywidgets as widgets
+
+        return [widgets.HBox([self.button, self.progress])]
 
     def _progress(self, epoch: int, _history) -> None:
         self.progress.value = epoch
@@ -846,14 +842,8 @@ class TrainingExplorer(Explorer):
 
     def show_pending(self) -> str:
         """Say that the current settings are not trained yet; keep the last run faded."""
-        from IPython.display import Image, display
-
         text = self.draw_pending(self.params(), self.result is not None)
-        png = Image(data=self.render_png(), format="png")  # one draw, as in Explorer.update
-        with self.output:
-            self.output.clear_output(wait=True)
-            print(text)
-            display(png)
+        self._show(text)
         return text
 
     def _on_change(self, _change) -> None:
