@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import as_rng, check_choice, check_positive_int
-from .initializers import calculate_gain, kaiming_uniform, normal, variance_scaling, xavier_uniform
+from .initializers import calculate_gain, get_initializer
+from .theory import weight_variance
 
 __all__ = [
     "FRAMEWORK_DEFAULTS",
@@ -52,64 +53,41 @@ def pytorch_linear_gain() -> float:
     return calculate_gain("leaky_relu", math.sqrt(5.0))
 
 
-def _pytorch_linear(fan_in, fan_out, *, rng=None):
-    """PyTorch ``nn.Linear`` weight: ``kaiming_uniform_(W, a=sqrt(5))``.
-
-    Source: ``torch/nn/modules/linear.py``, ``Linear.reset_parameters``, and
-    ``torch.nn.init.kaiming_uniform_`` (``bound = gain * sqrt(3 / fan_in)``, gain
-    ``sqrt(2 / (1 + a^2))``). With a = sqrt(5) the bound is exactly ``1 / sqrt(fan_in)``:
-    U[-1/sqrt(fan_in), 1/sqrt(fan_in)], variance ``1 / (3 fan_in)``; the comment in
-    ``reset_parameters`` says so and points to pytorch/pytorch issue 57109. ``nn.Conv2d``
-    does the same with the receptive field in the fan.
-    """
-    return kaiming_uniform(fan_in, fan_out, gain=pytorch_linear_gain(), rng=rng)
-
-
-def _keras_dense(fan_in, fan_out, *, rng=None):
-    """Keras ``Dense`` kernel: ``kernel_initializer="glorot_uniform"``.
-
-    Source: Keras 3 ``keras/src/layers/core/dense.py`` (``kernel_initializer=
-    "glorot_uniform"``, ``bias_initializer="zeros"``) and ``GlorotUniform`` =
-    ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="uniform")`` in
-    ``keras/src/initializers/random_initializers.py``. (``VarianceScaling`` itself
-    defaults to ``distribution="truncated_normal"``, which the Dense default does not use.)
-    """
-    return xavier_uniform(fan_in, fan_out, rng=rng)
-
-
-def _flax_dense(fan_in, fan_out, *, rng=None):
-    """Flax linen ``Dense`` kernel: ``default_kernel_init = initializers.lecun_normal()``.
-
-    Source: ``flax/linen/linear.py`` (``default_kernel_init = lecun_normal()``,
-    ``default_bias_init = zeros_init()``); Flax re-exports JAX's
-    ``jax.nn.initializers.lecun_normal`` = ``variance_scaling(1.0, "fan_in",
-    "truncated_normal")``: a normal cut at 2 std and rescaled by 1/0.8796 so the variance
-    is still exactly 1 / fan_in. The course's ``variance_scaling`` with
-    ``distribution="truncated_normal"`` does the same.
-    """
-    return variance_scaling(
-        fan_in, fan_out, scale=1.0, mode="fan_in", distribution="truncated_normal", rng=rng
-    )
-
-
-def _gpt2(fan_in, fan_out, *, rng=None):
-    """GPT-2's linear weights: N(0, 0.02^2), whatever the width.
-
-    Source: Hugging Face ``transformers`` ``GPT2PreTrainedModel._init_weights``
-    (``normal_(mean=0.0, std=config.initializer_range)``, ``initializer_range=0.02``;
-    biases zero), after OpenAI's GPT-2 code. The residual projections (``c_proj``) get
-    ``0.02 / sqrt(2 n_layer)`` instead: see :func:`gpt2_residual_std`. Radford et al.
-    (2019), "Language Models are Unsupervised Multitask Learners".
-    """
-    return normal(fan_in, fan_out, std=GPT2_STD, rng=rng)
-
-
-#: name -> (weight initializer, bias: "zeros" or "uniform_fan_in")
+# name -> (initializer name, its parameters, bias: "zeros" or "uniform_fan_in"). The
+# initializer is the course's equivalent of the framework's default, with the source:
+#
+# pytorch_linear: ``torch/nn/modules/linear.py``, ``Linear.reset_parameters``, calls
+#   ``kaiming_uniform_(weight, a=math.sqrt(5))`` (``bound = gain * sqrt(3 / fan_in)``, gain
+#   ``sqrt(2 / (1 + a^2))``, :func:`pytorch_linear_gain`). With a = sqrt(5) the bound is
+#   exactly ``1 / sqrt(fan_in)``: U[-1/sqrt(fan_in), 1/sqrt(fan_in)], variance
+#   ``1 / (3 fan_in)``, which is the course's ``standard_uniform`` (the same draws); the
+#   comment in ``reset_parameters`` says so and points to pytorch/pytorch issue 57109.
+#   The bias is U[-1/sqrt(fan_in), 1/sqrt(fan_in)] too. ``nn.Conv2d`` does the same with
+#   the receptive field in the fan.
+# keras_dense: Keras 3 ``keras/src/layers/core/dense.py`` (``kernel_initializer=
+#   "glorot_uniform"``, ``bias_initializer="zeros"``) and ``GlorotUniform`` =
+#   ``VarianceScaling(scale=1.0, mode="fan_avg", distribution="uniform")`` in
+#   ``keras/src/initializers/random_initializers.py``. (``VarianceScaling`` itself
+#   defaults to ``distribution="truncated_normal"``, which the Dense default does not use.)
+# flax_dense: ``flax/linen/linear.py`` (``default_kernel_init = lecun_normal()``,
+#   ``default_bias_init = zeros_init()``); Flax re-exports JAX's
+#   ``jax.nn.initializers.lecun_normal`` = ``variance_scaling(1.0, "fan_in",
+#   "truncated_normal")``: a normal cut at 2 std and rescaled by 1/0.8796 so the variance
+#   is still exactly 1 / fan_in, as the course's ``variance_scaling`` does.
+# gpt2: Hugging Face ``transformers`` ``GPT2PreTrainedModel._init_weights``
+#   (``normal_(mean=0.0, std=config.initializer_range)``, ``initializer_range=0.02``;
+#   biases zero), after OpenAI's GPT-2 code. The residual projections (``c_proj``) get
+#   ``0.02 / sqrt(2 n_layer)`` instead: see :func:`gpt2_residual_std`. Radford et al.
+#   (2019), "Language Models are Unsupervised Multitask Learners".
 FRAMEWORK_DEFAULTS = {
-    "pytorch_linear": (_pytorch_linear, "uniform_fan_in"),
-    "keras_dense": (_keras_dense, "zeros"),
-    "flax_dense": (_flax_dense, "zeros"),
-    "gpt2": (_gpt2, "zeros"),
+    "pytorch_linear": ("standard_uniform", {}, "uniform_fan_in"),
+    "keras_dense": ("glorot_uniform", {}, "zeros"),
+    "flax_dense": (
+        "variance_scaling",
+        {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"},
+        "zeros",
+    ),
+    "gpt2": ("normal", {"std": GPT2_STD}, "zeros"),
 }
 
 
@@ -126,7 +104,7 @@ def framework_default(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.n
         ``pytorch_linear``: ``torch.nn.Linear`` (kaiming_uniform with a = sqrt(5), i.e.
         U[+-1/sqrt(fan_in)]); ``keras_dense``: ``keras.layers.Dense`` (glorot_uniform);
         ``flax_dense``: ``flax.linen.Dense`` (lecun_normal, a truncated normal);
-        ``gpt2``: GPT-2's N(0, 0.02^2). Each private builder's docstring cites its source.
+        ``gpt2``: GPT-2's N(0, 0.02^2).
     fan_in, fan_out : int
     rng : int, np.random.Generator or None
 
@@ -137,12 +115,13 @@ def framework_default(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.n
     Notes
     -----
     The closed-form variances are :func:`framework_variance`. An unknown name raises a
-    ValueError with the closest match. Introduced in notebook 08.
+    ValueError with the closest match. The initializer behind each name, and its
+    source, are in ``FRAMEWORK_DEFAULTS``. Introduced in notebook 08.
     """
-    fn, _ = FRAMEWORK_DEFAULTS[_check_name(name)]
+    init, params, _ = FRAMEWORK_DEFAULTS[_check_name(name)]
     fan_in = check_positive_int("fan_in", fan_in)
     fan_out = check_positive_int("fan_out", fan_out)
-    return fn(fan_in, fan_out, rng=rng)
+    return get_initializer(init, **params)(fan_in, fan_out, rng=rng)
 
 
 def framework_bias(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
@@ -152,7 +131,7 @@ def framework_bias(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.ndar
     ``1 / (3 fan_in)``, ``Linear.reset_parameters``); Keras, Flax and GPT-2 start from
     zeros. Notebook 08.
     """
-    _, kind = FRAMEWORK_DEFAULTS[_check_name(name)]
+    *_, kind = FRAMEWORK_DEFAULTS[_check_name(name)]
     fan_in = check_positive_int("fan_in", fan_in)
     fan_out = check_positive_int("fan_out", fan_out)
     if kind == "zeros":
@@ -172,16 +151,10 @@ def framework_variance(name: str, fan_in: int, fan_out: int) -> tuple[float, flo
     ``fan_in * Var(W)`` is the mean-field ``sigma_w2`` of notebook 04 and ``Var(b)`` its
     ``sigma_b2``. Notebook 08.
     """
-    name = _check_name(name)
-    fan_in = check_positive_int("fan_in", fan_in)
-    fan_out = check_positive_int("fan_out", fan_out)
-    if name == "pytorch_linear":
-        return 1.0 / (3.0 * fan_in), 1.0 / (3.0 * fan_in)
-    if name == "keras_dense":
-        return 2.0 / (fan_in + fan_out), 0.0
-    if name == "flax_dense":
-        return 1.0 / fan_in, 0.0
-    return GPT2_STD**2, 0.0
+    init, params, kind = FRAMEWORK_DEFAULTS[_check_name(name)]
+    var_w = weight_variance(init, fan_in, fan_out, **params)
+    # the bias is U[-a, a] with a = 1/sqrt(fan_in), of variance a^2 / 3
+    return var_w, (0.0 if kind == "zeros" else 1.0 / (3.0 * fan_in))
 
 
 def framework_mlp(name: str, layer_sizes: Sequence[int], activation="relu", *, rng=0):
