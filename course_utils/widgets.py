@@ -234,7 +234,6 @@ PROPAGATION_INITS = {
     "xavier_uniform": ("xavier_uniform", {}),
     "he_normal": ("he_normal", {}),
 }
-_INIT_COLOR_KEYS = {"N(0,1)": "normal", "N(0,0.01)": "small"}
 #: Above this many weights (width^2 x (depth + 1)) method="auto" samples the network
 #: layer by layer instead of drawing every weight (see compute_propagation).
 NETWORK_WEIGHT_BUDGET = 2**19
@@ -488,7 +487,6 @@ def compute_propagation(
     )
     if first_bad is not None:
         summary += f"; overflow to inf/nan from layer {first_bad}"
-    color = color_for(_INIT_COLOR_KEYS.get(init, name))
     return PropagationResult(
         depth=depth,
         width=width,
@@ -510,7 +508,7 @@ def compute_propagation(
         layer=layer,
         activation_hist=_histogram(A[layer - 1]),
         gradient_hist=_histogram(G[layer - 1]),
-        color=color,
+        color=color_for(init),  # the course colours know the labels N(0,1), N(0,0.01)
         summary=summary,
     )
 
