@@ -128,10 +128,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--only", default="", help="time only explorers whose name has this")
     args = parser.parse_args()
-    describe_blas()
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "(unset)")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"# OPENBLAS_NUM_THREADS={threads}; load average {load} on {os.cpu_count()} cores")
+    describe_blas()  # BLAS, its threads and the number of cores
+    print(f"# load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"# median of {args.repeats} after a warm-up; goal <= 100 ms a case")
     cu.use_course_style()
     for name, make in explorers().items():
