@@ -95,6 +95,19 @@ __all__ += [
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
 
 
+def _panel_rule(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights w with sum(w * f(z)) ~= E[f(z)], z ~ N(0, 1), on panels.
+
+    8 Gauss-Legendre nodes on each panel between consecutive ``edges`` (0 up to the
+    cutoff) against the Gaussian density, mirrored to negative z.
+    """
+    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    z = (mid[:, None] + half[:, None] * _GL_X).ravel()
+    with np.errstate(under="ignore"):
+        w = (half[:, None] * _GL_W).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    return np.concatenate([-z[::-1], z]), np.concatenate([w[::-1], w])
+
+
 def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
     """Nodes u and weights w with sum(w * f(u)) ~= E[f(u)], u ~ N(0, q), for activations f.
 
@@ -113,11 +126,8 @@ def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
     if inner < 10.0:
         outer = np.linspace(inner, 10.0, int(math.ceil((10.0 - inner) / 0.25)) + 1)
         edges = np.concatenate([edges, outer[1:]])
-    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
-    z = (mid[:, None] + half[:, None] * _GL_X).ravel()
-    with np.errstate(under="ignore"):
-        w = (half[:, None] * _GL_W).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    return s * np.concatenate([-z[::-1], z]), np.concatenate([w[::-1], w])
+    z, w = _panel_rule(edges)
+    return s * z, w
 
 
 def _moments(act, q: float) -> tuple[float, float, float]:
@@ -498,6 +508,12 @@ def fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
     return float(q) if scalar else q
 
 
+def _chi_1_at(act, w2, q):
+    """sigma_w^2 E[phi'(sqrt(q) z)^2], elementwise over arrays ``w2`` and ``q``."""
+    z, w = _z_rule(float(np.max(q, initial=1.0)))
+    return w2 * _expect(lambda u: act.derivative(u) ** 2, q, z, w)
+
+
 def chi_1_at_fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
     """chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2] at the fixed point q*: < 1 ordered, > 1 chaotic.
 
@@ -506,9 +522,7 @@ def chi_1_at_fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
     ``sigma_w2`` and ``sigma_b2`` (arrays broadcast), for the phase diagram. Notebook 06.
     """
     act, w2, b2, scalar = _broadcast_map_args(activation, sigma_w2, sigma_b2)
-    q = fixed_point(act, sigma_w2=w2, sigma_b2=b2)
-    z, w = _z_rule(float(np.max(q, initial=1.0)))
-    chi = w2 * _expect(lambda u: act.derivative(u) ** 2, q, z, w)
+    chi = _chi_1_at(act, w2, fixed_point(act, sigma_w2=w2, sigma_b2=b2))
     return float(chi) if scalar else chi
 
 
@@ -522,11 +536,7 @@ def _pair_rule(q: float):
     than the 1-d rule squared. Cached and read-only.
     """
     width = 0.5 / max(1.0, math.sqrt(q))
-    edges = np.linspace(0.0, 8.0, int(math.ceil(8.0 / width)) + 1)
-    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
-    z = (mid[:, None] + half[:, None] * _GL_X).ravel()
-    w = (half[:, None] * _GL_W).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    z, w = np.concatenate([-z[::-1], z]), np.concatenate([w[::-1], w])
+    z, w = _panel_rule(np.linspace(0.0, 8.0, int(math.ceil(8.0 / width)) + 1))
     out = z[:, None], z[None, :], w[:, None] * w[None, :]
     for a in out:
         a.setflags(write=False)
@@ -709,19 +719,14 @@ def depth_scales(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0, c_bracket=Non
         * float(_expect(lambda u: u * act.forward(u) * act.derivative(u), q_eval, z, w))
         / q_eval
     )
-    chi = sigma_w2 * float(_expect(lambda u: act.derivative(u) ** 2, q, z, w))
+    chi = float(_chi_1_at(act, sigma_w2, q))
     c_star = 1.0
     if chi > 1 and q > 0:
         c_star = _stable_correlation(act, q, sigma_w2, sigma_b2, c_bracket)
     if c_star == 1.0:
         chi_c = chi
     else:
-        z1, z2, ww = _pair_rule(q)
-        s = math.sqrt(q)
-        with np.errstate(all="ignore"):
-            d1 = act.derivative(s * z1)
-            d2 = act.derivative(s * (c_star * z1 + math.sqrt(1 - c_star**2) * z2))
-        chi_c = sigma_w2 * float(np.sum(ww * d1 * d2))
+        chi_c = _map_and_slope(act, q, c_star, sigma_w2, sigma_b2)[1]
     return DepthScales(q, chi, c_star, chi_c, _depth_scale(slope_q), _depth_scale(chi_c))
 
 
@@ -803,8 +808,7 @@ def phase_diagram(activation="tanh", sigma_w2=None, sigma_b2=None) -> PhaseDiagr
     act = get_activation(activation)
     W, B = np.meshgrid(w_axis, b_axis)
     q = fixed_point(act, sigma_w2=W, sigma_b2=B)
-    z, w = _z_rule(float(q.max(initial=1.0)))
-    chi = W * _expect(lambda u: act.derivative(u) ** 2, q, z, w)
+    chi = _chi_1_at(act, W, q)
     crit = np.full(b_axis.size, np.nan)
     for i, row in enumerate(chi - 1.0):
         j = np.flatnonzero((row[:-1] <= 0) & (row[1:] > 0))
