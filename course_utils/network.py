@@ -18,6 +18,21 @@ from .initializers import get_initializer
 __all__ = ["MLP", "ResidualMLP"]
 
 
+def _draw_weights(init_fn, fan_in: int, fan_out: int, rng) -> np.ndarray:
+    """``init_fn(fan_in, fan_out, rng=rng)`` as a C-contiguous float64 array of that shape."""
+    w = np.ascontiguousarray(init_fn(fan_in, fan_out, rng=rng), dtype=np.float64)
+    if w.shape != (fan_in, fan_out):
+        raise ValueError(
+            f"init returned shape {w.shape}; expected (fan_in, fan_out) = ({fan_in}, {fan_out})"
+        )
+    return w
+
+
+def _init_name(init) -> str:
+    """An initializer's name for a repr: the string itself, or a callable's ``__name__``."""
+    return init if isinstance(init, str) else getattr(init, "__name__", "init")
+
+
 class MLP:
     """A multi-layer perceptron in float64 with per-layer records of its forward and backward pass.
 
@@ -92,13 +107,7 @@ class MLP:
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
-            w = np.ascontiguousarray(self.init_fn(fan_in, fan_out, rng=gen), dtype=np.float64)
-            if w.shape != (fan_in, fan_out):
-                raise ValueError(
-                    f"init returned shape {w.shape}; expected (fan_in, fan_out) = "
-                    f"({fan_in}, {fan_out})"
-                )
-            self.weights.append(w)
+            self.weights.append(_draw_weights(self.init_fn, fan_in, fan_out, gen))
             if self.bias_std > 0:
                 self.biases.append(gen.normal(0.0, self.bias_std, size=fan_out))
             else:
@@ -145,7 +154,7 @@ class MLP:
         )
 
     def __repr__(self) -> str:
-        init = self.init if isinstance(self.init, str) else getattr(self.init, "__name__", "init")
+        init = _init_name(self.init)
         return f"MLP({self.layer_sizes}, activation={self.activation.name!r}, init={init!r})"
 
     # ------------------------------------------------------------------------------
@@ -441,13 +450,7 @@ class ResidualMLP:
         gen = as_rng(rng)
 
         def draw(fan_in, fan_out):
-            w = np.asarray(init_fn(fan_in, fan_out, rng=gen), dtype=np.float64)
-            if w.shape != (fan_in, fan_out):
-                raise ValueError(
-                    f"init returned shape {w.shape}; expected (fan_in, fan_out) = "
-                    f"({fan_in}, {fan_out})"
-                )
-            return w
+            return _draw_weights(init_fn, fan_in, fan_out, gen)
 
         self.input_weights = draw(self.n_in, self.width)
         self.branch_weights: list[tuple[np.ndarray, np.ndarray]] = []
@@ -462,7 +465,7 @@ class ResidualMLP:
         self.branch_outputs: list[np.ndarray] = []
 
     def __repr__(self) -> str:
-        init = self.init if isinstance(self.init, str) else getattr(self.init, "__name__", "init")
+        init = _init_name(self.init)
         return (
             f"ResidualMLP(n_in={self.n_in}, width={self.width}, n_blocks={self.n_blocks}, "
             f"n_out={self.n_out}, activation={self.activation.name!r}, init={init!r}, "
