@@ -197,24 +197,24 @@ def weight_variance(init, fan_in: int, fan_out: int, **params) -> float:
             "init 'constant' has zero variance and a non-zero mean; the mean-field recursion "
             "assumes zero-mean weights. Use 'zeros' or a random initializer."
         )
-    fn = INITIALIZERS[name]
-    allowed = {
-        k
-        for k, p in inspect.signature(fn).parameters.items()
+    keyword = {
+        k: p.default
+        for k, p in inspect.signature(INITIALIZERS[name]).parameters.items()
         if p.kind is p.KEYWORD_ONLY and k != "rng"
     }
-    unknown = sorted(set(params) - allowed)
+    unknown = sorted(set(params) - set(keyword))
     if unknown:
         raise ValueError(
             f"initializer {name!r} takes no parameter {unknown[0]!r}; it takes: "
-            f"{', '.join(sorted(allowed)) or 'none'}"
+            f"{', '.join(sorted(keyword)) or 'none'}"
         )
+    # the initializer's own defaults (gain sqrt(2) for he_*, mode "fan_in", ...), overridden
+    params = {k: v for k, v in keyword.items() if v is not inspect.Parameter.empty} | params
     fan_in = check_positive_int("fan_in", fan_in)
     fan_out = check_positive_int("fan_out", fan_out)
     fans = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
     family = name.split("_")[0]
-    default_gain = math.sqrt(2.0) if family in ("he", "kaiming") else 1.0
-    gain2 = check_finite_number("gain", params.get("gain", default_gain), minimum=0.0) ** 2
+    gain2 = check_finite_number("gain", params.get("gain", 1.0), minimum=0.0) ** 2
     if name == "zeros":
         return 0.0
     if name == "normal":
@@ -224,11 +224,11 @@ def weight_variance(init, fan_in: int, fan_out: int, **params) -> float:
     if name == "standard_uniform":
         return 1.0 / (3.0 * fan_in)
     if name == "variance_scaling":
-        return float(params.get("scale", 1.0)) / fans[params.get("mode", "fan_in")]
+        return float(params["scale"]) / fans[params["mode"]]
     if family in ("xavier", "glorot"):
         return gain2 * 2.0 / (fan_in + fan_out)
     if family in ("he", "kaiming"):
-        return gain2 / fans[params.get("mode", "fan_in")]
+        return gain2 / fans[params["mode"]]
     if family == "lecun":
         return 1.0 / fan_in
     return gain2 / max(fan_in, fan_out)  # orthogonal: unit-norm rows or columns
