@@ -233,15 +233,15 @@ def lsuv(
     h = X
     with np.errstate(all="ignore"):
         for i, (w, b) in enumerate(zip(net.weights, net.biases)):
-            v = float(np.var(h @ w + b))
-            before[i] = v
+            z = h @ w + b
+            v = before[i] = float(np.var(z))
             while abs(v - 1.0) > tol and iterations[i] < max_iter:
                 if not (math.isfinite(v) and v > 0):
                     break  # nothing to divide by: report it, do not loop
                 w *= 1.0 / math.sqrt(v)
                 iterations[i] += 1
-                v = float(np.var(h @ w + b))
+                z = h @ w + b
+                v = float(np.var(z))
             after[i], converged[i] = v, abs(v - 1.0) <= tol
-            z = h @ w + b
             h = z if i == n - 1 else net.activation.forward(z)
     return LSUVResult(before, after, iterations, converged, tol, max_iter)
