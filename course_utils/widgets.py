@@ -830,8 +830,7 @@ class TrainingExplorer(Explorer):
 
     def train(self):
         """Run the training for the current settings (what the Train button does)."""
-        self.progress.value = 0
-        self.progress.description = f"epoch 0/{self.epochs}"
+        self._progress(0, None)
         self.button.disabled = True
         try:
             return self.update(callback=self._progress, epochs=self.epochs)
