@@ -664,12 +664,13 @@ def _stable_correlation(act, q: float, sigma_w2: float, sigma_b2: float, bracket
         return value - c, slope - 1.0
 
     lo, hi = 0.0, 1.0 - 1e-6
+    bracketed = False
     if bracket is not None and lo <= bracket[0] < bracket[1] <= hi:
         f_lo, df = f(bracket[0])
-        if f_lo > 0 and f(bracket[1])[0] < 0:
+        bracketed = f_lo > 0 and f(bracket[1])[0] < 0
+        if bracketed:
             lo, hi = bracket
-            bracket = "checked"
-    if bracket != "checked":
+    if not bracketed:
         if f(hi)[0] >= 0:
             return 1.0
         f_lo, df = f(lo)
