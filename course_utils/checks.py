@@ -59,6 +59,42 @@ def close_enough(got, expected, *, rtol: float = 1e-6, atol: float = 0.0) -> boo
     )
 
 
+def as_number(answer, name: str):
+    """``(float, None)`` for a finite real number, else ``(None, what is wrong)``.
+
+    Every correct form passes: a Python or NumPy scalar, and a 0-d array (what
+    ``np.mean`` of an array or ``np.asarray(x).sum()`` can give). A bool, a string,
+    a list, an array with more than one element, NaN and inf are named in the reply.
+    """
+    if is_stub(answer):
+        return None, f"{name} is still {answer!r}."
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:
+        answer = answer[()]
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(
+        answer, (int, float, np.integer, np.floating)
+    ):
+        shape = getattr(answer, "shape", None)
+        what = f"an array of shape {shape}" if shape is not None else repr(answer)[:60]
+        return None, f"{name} should be one number; received {what}."
+    if not math.isfinite(answer):
+        return None, f"{name} should be a finite number; received {float(answer)!r}."
+    return float(answer), None
+
+
+def as_count(answer, name: str):
+    """``(int, None)`` for a whole number in any correct form, else ``(None, what is wrong)``.
+
+    An int, a NumPy integer, a whole-number float such as ``np.ceil(...)``'s 49.0, or a
+    0-d array of one of these all pass; 48.5 is refused with the value shown.
+    """
+    value, problem = as_number(answer, name)
+    if problem:
+        return None, problem
+    if value != math.floor(value):
+        return None, f"{name} should be a whole number; received {value:.6g}."
+    return int(value), None
+
+
 # --- notebook 00 -------------------------------------------------------------------
 def check_depth_to_exceed(answer, factor: float = 1.1, threshold: float = 100.0) -> None:
     """Notebook 00: the smallest depth L with factor ** L > threshold (49 for 1.1 and 100)."""
@@ -625,17 +661,6 @@ def check_relu_stack_second_moment(relu_stack_second_moment) -> None:
 
 
 # --- notebook 04: the variance map, layer by layer -------------------------------------
-def _number(answer, name: str):
-    """``(float, None)`` for a finite real number, else ``(None, what is wrong)``."""
-    if is_stub(answer):
-        return None, f"{name} is still None."
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        return None, f"{name} should be a number; received {answer!r}."
-    if not math.isfinite(answer):
-        return None, f"{name} should be a finite number; received {answer!r}."
-    return float(answer), None
-
-
 def check_predicted_std(std_10) -> None:
     """Notebook 04, exercise 1: the std of h_10 in a tanh network with sigma_w^2 = 1, no bias.
 
@@ -645,7 +670,7 @@ def check_predicted_std(std_10) -> None:
     from .theory import iterate_variance_map, predict_propagation
 
     expected = float(predict_propagation(10, "tanh", sigma_w2=1.0).activation_std[-1])
-    got, problem = _number(std_10, "std_10")
+    got, problem = as_number(std_10, "std_10")
     if problem:
         report(False, problem, "start from q = 1 at layer 1 and apply the map nine times.")
         return
@@ -677,7 +702,7 @@ def check_sigma_w_keeps_std(sigma_w, depth: int = 50, tolerance: float = 0.1) ->
     """
     from .theory import predict_propagation
 
-    got, problem = _number(sigma_w, "sigma_w")
+    got, problem = as_number(sigma_w, "sigma_w")
     if problem is None and got <= 0:
         problem = f"sigma_w should be positive; received {got!r}."
     if problem:
@@ -715,7 +740,7 @@ def check_stalled_loss(stalled_loss, n_classes: int = 10) -> None:
     for the ten digits, whatever the label.
     """
     expected = math.log(n_classes)
-    got, problem = _number(stalled_loss, "stalled_loss")
+    got, problem = as_number(stalled_loss, "stalled_loss")
     if problem:
         report(False, problem, "equal logits: what probability does softmax give each class?")
         return
@@ -954,7 +979,7 @@ def check_critical_sigma_w2(critical, sigma_b2: float = 0.1) -> None:
     from .theory import critical_sigma_w2
 
     expected = critical_sigma_w2("tanh", sigma_b2)
-    got, problem = _number(critical, "critical")
+    got, problem = as_number(critical, "critical")
     hint = (
         "bisect on s in [0.5, 4]: chi = cu.theory.chi_1_at_fixed_point('tanh', sigma_w2=s, "
         f"sigma_b2={sigma_b2}); chi > 1 means s is too large."
