@@ -192,8 +192,18 @@ _PROSE_RE = re.compile(
     """,
     re.X,
 )
+# a multiplier in words: "107 times", "16-fold", "60 orders of magnitude"
+_WORD_MULT = r"\s*-?\s*(?:times|fold)\b|\s+orders?\s+of\s+magnitude\b"
+_WORD_MULT_RE = re.compile(_WORD_MULT)
+# "a factor of 117", "by a factor of about 9" (but "within a factor of 2" is a threshold)
+_FACTOR_HEAD_RE = re.compile(
+    r"(?<!within a )(?<!within )\bfactor\s+(?:of\s+)?(?:about\s+|roughly\s+|nearly\s+|"
+    r"almost\s+|~\s*|≈\s*)?$"
+)
 # an integer that starts a range whose other end is a percentage or a multiplier: 60-80%
-_RANGE_TAIL_RE = re.compile(r"\s*(?:-|to|…)\s*\d+(?:\.\d+)?(?P<unit>\s?%|[x×](?![\w^_(/]))")
+_RANGE_TAIL_RE = re.compile(
+    r"\s*(?:-|to|…)\s*\d+(?:\.\d+)?(?P<unit>\s?%|[x×](?![\w^_(/])|" + _WORD_MULT + ")"
+)
 
 
 def _sentence(text: str, start: int, end: int, width: int = 220) -> str:
@@ -251,6 +261,12 @@ def prose_numbers(markdown: str) -> list[ProseNumber]:
                 num_text, kind = f"1e{pw}", "scientific"
             else:  # a decimal, or the std s of N(0, s^2)
                 num_text, kind = num, "decimal"
+            words = _WORD_MULT_RE.match(text, m.end()) if not (pct or mult) else None
+            if words:
+                w = " ".join(words.group(0).split())
+                mult, shown = True, shown + (w if w.startswith("-") else " " + w)
+            elif not (pct or mult) and _FACTOR_HEAD_RE.search(text, 0, m.start()):
+                mult = True
             if kind == "decimal" and "." not in num and not (pct or mult):
                 tail = _RANGE_TAIL_RE.match(text, m.end())
                 if not tail:
@@ -284,7 +300,7 @@ class Backing:
     cited: dict[str, str] = field(default_factory=dict)
 
 
-_OUT_NUM_RE = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s?%)?")
+_OUT_NUM_RE = re.compile(r"(?<![\d.])(\d+(?:[,_]\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?)(\s?%)?")
 _POWER_TEXT_RE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:\^|\*\*)\s*\{?\(?\s*([-+−]?\d+)\s*\)?\}?(?![\d.])"
 )

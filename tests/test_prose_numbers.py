@@ -88,9 +88,27 @@ def test_integers_alone_are_skipped():
     md = (
         "## 3 · Thirty layers\nIn 2019, 30 layers of width 512 with seed 7, 5 x 1000 and\n"
         "$512 \\times 512$ matrices, notebook 02, section 4, Fig. 8, eq. 14, 1/194, $5/3$, "
-        "float32, $W_1$, $x_{10}$, $n_\\text{in}$, 22,778 times, 100 to 200 times larger."
+        "float32, $W_1$, $x_{10}$, $n_\\text{in}$, within a factor of 2 of 1, GPT-2."
     )
     assert texts(md) == []
+
+
+def test_multipliers_in_words():
+    md = (
+        "It is 107 times what it was, 22,778 times the second, 100 to 200 times larger, "
+        "16-fold, 60 orders of magnitude apart, a factor of 117, by a factor of about 9."
+    )
+    assert kinds(md) == [
+        ("107 times", "multiplier"),
+        ("22,778 times", "multiplier"),
+        ("100", "multiplier"),
+        ("200 times", "multiplier"),
+        ("16-fold", "multiplier"),
+        ("60 orders of magnitude", "multiplier"),
+        ("117", "multiplier"),
+        ("9", "multiplier"),
+    ]
+    assert unbacked("The ratio is 100 to 200 times larger.", ["96.6 216"]) == ["100", "200 times"]
 
 
 def test_decimals_percentages_scientific_and_multipliers_are_found():
