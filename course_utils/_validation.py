@@ -41,9 +41,12 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
 
 
 def check_finite_number(
-    name: str, value, *, minimum: float | None = None, strict: bool = False
+    name: str, value, *, minimum: float | None = None, strict: bool = False, hint: str = ""
 ) -> float:
-    """Return ``value`` as a float if it is a finite real number (optionally bounded below)."""
+    """Return ``value`` as a float if it is a finite real number (optionally bounded below).
+
+    ``hint``, when given, is appended to the message of a value below the bound.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name} must be a real number; received {value!r} of type {type(value).__name__}"
@@ -52,10 +55,11 @@ def check_finite_number(
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; received {value!r}")
     if minimum is not None:
+        tail = f" ({hint})" if hint else ""
         if strict and value <= minimum:
-            raise ValueError(f"{name} must be > {minimum}; received {value!r}")
+            raise ValueError(f"{name} must be > {minimum}; received {value!r}{tail}")
         if not strict and value < minimum:
-            raise ValueError(f"{name} must be >= {minimum}; received {value!r}")
+            raise ValueError(f"{name} must be >= {minimum}; received {value!r}{tail}")
     return value
 
 
@@ -75,3 +79,44 @@ def check_choice(name: str, value, choices: Iterable[str], *, what: str | None =
     raise ValueError(
         f"unknown {what} {value!r}; {hint}choose from: {', '.join(map(repr, choices))}"
     )
+
+
+def check_batch(
+    name: str,
+    X,
+    n_features: int | None = None,
+    *,
+    min_samples: int = 1,
+    finite: bool = True,
+    what: str = "n_samples",
+) -> np.ndarray:
+    """Return ``X`` as a float64 array of shape ``(n_samples, n_features)``, or raise.
+
+    The one check of a batch for the whole package (MLP.forward, fit, lsuv, the residual
+    net, the propagation sampler). The message names the argument, the shape received and
+    the shape wanted. ``finite=True`` refuses inf and nan in the data, and says how many
+    entries and in which first row: training on them returns a history of garbage.
+    """
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers; received {type(X).__name__}"
+        ) from None
+    want = f"({what}{f' >= {min_samples}' if min_samples > 1 else ''}, "
+    want += f"{n_features if n_features is not None else 'n_features'})"
+    if arr.ndim != 2 or (n_features is not None and arr.shape[1] != n_features):
+        hint = ""
+        if arr.ndim == 1 and n_features is not None and arr.shape[0] == n_features:
+            hint = f" (one sample? use {name}[None, :])"
+        raise ValueError(f"{name} must have shape {want}; received shape {arr.shape}{hint}")
+    if arr.shape[0] < min_samples:
+        raise ValueError(f"{name} must have shape {want}; received shape {arr.shape}")
+    if finite and arr.size and not np.isfinite(arr).all():
+        bad = ~np.isfinite(arr)
+        row = int(np.argmax(bad.any(axis=1)))
+        raise ValueError(
+            f"{name} holds {int(bad.sum())} inf or nan entries (the first in row {row}); "
+            "the data must be finite"
+        )
+    return arr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import re
 from importlib import metadata, resources
 
 __all__ = ["check_environment", "environment_problems"]
@@ -25,6 +26,45 @@ def _major(version: str | None) -> int | None:
         return None
 
 
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version string: "8.1.0rc1" -> (8, 1, 0), "4" -> (4,)."""
+    parts = []
+    for piece in version.split("."):
+        digits = re.match(r"\d+", piece)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+        if digits.group() != piece:
+            break
+    return tuple(parts)
+
+
+def _older(version: str, floor: str) -> bool:
+    """True when ``version`` is below ``floor`` (releases compared as padded tuples)."""
+    a, b = _release(version), _release(floor)
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)) < b + (0,) * (width - len(b))
+
+
+# The floors of pyproject.toml, used only when the package's own metadata cannot be read
+# (a test keeps the two the same).
+_DEFAULT_FLOORS = {"jupyterlab": "4", "ipywidgets": "8.1", "numpy": "1.26", "matplotlib": "3.8"}
+
+
+def required_floors() -> dict[str, str]:
+    """The lower bound of every runtime dependency, as the installed course declares them."""
+    try:
+        requires = metadata.requires("course_utils") or []
+    except metadata.PackageNotFoundError:
+        return dict(_DEFAULT_FLOORS)
+    floors = {}
+    for spec in requires:
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*>=\s*([0-9][0-9A-Za-z.]*)\s*", spec)
+        if match:
+            floors[match.group(1).lower()] = match.group(2)
+    return floors or dict(_DEFAULT_FLOORS)
+
+
 def environment_problems(versions: dict | None = None) -> list[str]:
     """Return one line per problem found (empty when all is well).
 
@@ -35,17 +75,20 @@ def environment_problems(versions: dict | None = None) -> list[str]:
     if versions is None:
         versions = {name: _version(name) for name in _PACKAGES}
     problems = []
+    floors = required_floors()
     for name in ("numpy", "matplotlib"):
         if versions.get(name) is None:
             problems.append(f"{name} is not installed: run  {_FIX}")
     ipw, jlw = versions.get("ipywidgets"), versions.get("jupyterlab_widgets")
     if ipw is None:
         problems.append(f"ipywidgets is not installed, so sliders cannot work: run  {_FIX}")
-    elif _major(ipw) is not None and _major(ipw) < 8:
-        problems.append(
-            f"ipywidgets {ipw} is too old (the course needs >= 8.1): "
-            'run  python -m pip install -U "ipywidgets>=8.1"'
-        )
+    for name in ("numpy", "matplotlib", "ipywidgets", "jupyterlab"):
+        version, floor = versions.get(name), floors.get(name)
+        if version is not None and floor is not None and _older(version, floor):
+            problems.append(
+                f"{name} {version} is too old (the course needs >= {floor}): "
+                f'run  python -m pip install -U "{name}>={floor}"'
+            )
     if jlw is None:
         problems.append(
             "jupyterlab_widgets is missing, so JupyterLab will show 'Error displaying widget' "

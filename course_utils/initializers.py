@@ -14,6 +14,8 @@ Glorot (Xavier), He (Kaiming) and LeCun initializers are one-line special cases 
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
 from collections.abc import Callable
 
@@ -145,7 +147,13 @@ def variance_scaling(
     This is the shape of Keras' and JAX's ``VarianceScaling``. Introduced in notebook 02.
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
-    scale = check_finite_number("scale", scale, minimum=0.0)
+    scale = check_finite_number(
+        "scale",
+        scale,
+        minimum=0.0,
+        strict=True,
+        hint="as Keras refuses scale <= 0; for all-zero weights use cu.zeros",
+    )
     check_choice("mode", mode, MODES)
     check_choice("distribution", distribution, DISTRIBUTIONS)
     rng = as_rng(rng)
@@ -183,14 +191,18 @@ def normal(fan_in: int, fan_out: int, *, std: float, rng=None) -> np.ndarray:
     ``std=1`` explodes a deep net and ``std=0.01`` makes it vanish (notebook 01).
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
-    std = check_finite_number("std", std, minimum=0.0)
+    std = check_finite_number(
+        "std", std, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     return as_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
 
 
 def uniform(fan_in: int, fan_out: int, *, limit: float, rng=None) -> np.ndarray:
     """Weights drawn from U[-limit, limit]; their variance is limit^2 / 3."""
     fan_in, fan_out = _check_fans(fan_in, fan_out)
-    limit = check_finite_number("limit", limit, minimum=0.0)
+    limit = check_finite_number(
+        "limit", limit, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     return as_rng(rng).uniform(-limit, limit, size=(fan_in, fan_out))
 
 
@@ -217,7 +229,9 @@ def xavier_normal(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> 
     ``variance_scaling(scale=gain**2, mode="fan_avg", distribution="normal")``.
     Introduced in notebook 02.
     """
-    gain = check_finite_number("gain", gain, minimum=0.0)
+    gain = check_finite_number(
+        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     return variance_scaling(fan_in, fan_out, scale=gain**2, mode="fan_avg", rng=rng)
 
 
@@ -230,7 +244,9 @@ def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) ->
     ``variance_scaling(scale=gain**2, mode="fan_avg", distribution="uniform")``.
     Introduced in notebook 02.
     """
-    gain = check_finite_number("gain", gain, minimum=0.0)
+    gain = check_finite_number(
+        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     return variance_scaling(
         fan_in, fan_out, scale=gain**2, mode="fan_avg", distribution="uniform", rng=rng
     )
@@ -248,7 +264,9 @@ def he_normal(
     ``variance_scaling(scale=gain**2, mode=mode, distribution="normal")``.
     Introduced in notebook 03.
     """
-    gain = check_finite_number("gain", gain, minimum=0.0)
+    gain = check_finite_number(
+        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     check_choice("mode", mode, ("fan_in", "fan_out"))
     return variance_scaling(fan_in, fan_out, scale=gain**2, mode=mode, rng=rng)
 
@@ -261,7 +279,9 @@ def he_uniform(
     He et al. (2015), "Delving Deep into Rectifiers". Same variance as :func:`he_normal`.
     Equals ``variance_scaling(scale=gain**2, mode=mode, distribution="uniform")``.
     """
-    gain = check_finite_number("gain", gain, minimum=0.0)
+    gain = check_finite_number(
+        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     check_choice("mode", mode, ("fan_in", "fan_out"))
     return variance_scaling(
         fan_in, fan_out, scale=gain**2, mode=mode, distribution="uniform", rng=rng
@@ -300,7 +320,9 @@ def orthogonal(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> np.
     (dynamical isometry, notebook 06).
     """
     fan_in, fan_out = _check_fans(fan_in, fan_out)
-    gain = check_finite_number("gain", gain, minimum=0.0)
+    gain = check_finite_number(
+        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
+    )
     rng = as_rng(rng)
     rows, cols = max(fan_in, fan_out), min(fan_in, fan_out)
     a = rng.standard_normal((rows, cols))
@@ -385,6 +407,36 @@ INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
 _REQUIRED = {"constant": ("value",), "normal": ("std",), "uniform": ("limit",)}
 
 
+def _check_params(fn, name: str, params: dict) -> None:
+    """Refuse a parameter ``fn`` does not take, with a did-you-mean, and try the values.
+
+    Checked when the initializer is got, so ``get_initializer("he_normal", gian=2.0)``
+    fails at once, naming ``gian``, not later inside an MLP with a bare TypeError.
+    """
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+        return
+    kinds = {p.kind for p in signature.parameters.values()}
+    if inspect.Parameter.VAR_KEYWORD in kinds:
+        return
+    takes_keyword = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    allowed = [
+        p.name
+        for p in list(signature.parameters.values())[2:]  # after fan_in, fan_out
+        if p.kind in takes_keyword and p.name != "rng"
+    ]
+    for key in params:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            takes = ", ".join(map(repr, allowed)) if allowed else "no parameters"
+            raise TypeError(
+                f"initializer {name!r} takes no parameter {key!r}; {hint}it takes: {takes}"
+            )
+    fn(2, 2, rng=0, **params)  # a bad value raises here, with the initializer's own message
+
+
 def get_initializer(name, **params) -> Callable[..., np.ndarray]:
     """Look up an initializer by name and bind its parameters.
 
@@ -409,6 +461,7 @@ def get_initializer(name, **params) -> Callable[..., np.ndarray]:
             )
     if not params:
         return fn
+    _check_params(fn, name if isinstance(name, str) else fn.__name__, params)
 
     def init(fan_in, fan_out, *, rng=None):
         return fn(fan_in, fan_out, rng=rng, **params)

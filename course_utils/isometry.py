@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_rng, check_finite_number, check_positive_int
+from ._validation import as_rng, check_batch, check_finite_number, check_positive_int
 from .activations import get_activation
 from .initializers import orthogonal
 
@@ -215,14 +215,7 @@ def lsuv(
         raise TypeError(f"net must be a cu.MLP; received {type(net).__name__}")
     tol = check_finite_number("tol", tol, minimum=0.0, strict=True)
     max_iter = check_positive_int("max_iter", max_iter)
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != net.weights[0].shape[0] or X.shape[0] < 2:
-        raise ValueError(
-            f"X must be a batch of shape (n_samples >= 2, {net.weights[0].shape[0]}); "
-            f"received shape {X.shape}"
-        )
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X holds inf or nan; LSUV needs finite data")
+    X = check_batch("X", X, net.weights[0].shape[0], min_samples=2)
     gen = as_rng(rng)
     if orthogonal_first:
         for i, w in enumerate(net.weights):

@@ -7,9 +7,26 @@ import numpy as np
 __all__ = ["softmax", "softmax_cross_entropy", "mse", "LOSSES"]
 
 
+def _as_logits(logits, name: str = "logits") -> np.ndarray:
+    """``logits`` as a float64 array of shape (n_samples, n_classes), or a clear error."""
+    try:
+        z = np.asarray(logits, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers of shape (n_samples, n_classes); "
+            f"received {type(logits).__name__}"
+        ) from None
+    if z.ndim != 2 or z.shape[1] < 1:
+        hint = " (one sample? use logits[None, :])" if z.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must have shape (n_samples, n_classes); received shape {z.shape}{hint}"
+        )
+    return z
+
+
 def softmax(logits) -> np.ndarray:
     """Row-wise softmax of ``logits`` (n_samples, n_classes), shifted by the row max."""
-    z = np.asarray(logits, dtype=np.float64)
+    z = _as_logits(logits)
     with np.errstate(over="ignore", invalid="ignore"):
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
@@ -43,7 +60,7 @@ def softmax_cross_entropy(logits, y, *, out=None) -> tuple[float, np.ndarray]:
     ``out``, an array shaped like ``logits``, receives the gradient (no allocation: the
     training loop passes one); it must not be ``logits`` itself.
     """
-    z = np.asarray(logits, dtype=np.float64)
+    z = _as_logits(logits)
     n, k = z.shape
     y = _check_labels(y, n, k)
     grad = np.empty_like(z) if out is None else out
@@ -64,10 +81,21 @@ def mse(pred, target, *, out=None) -> tuple[float, np.ndarray]:
     """Mean squared error ``mean((pred - target)^2)`` over all entries, and its gradient.
 
     The gradient is ``2 (pred - target) / pred.size``; ``out`` (shaped like ``pred``)
-    receives it when given.
+    receives it when given. ``target`` has ``pred``'s shape, or is ``(n,)`` for a
+    one-output ``pred`` of shape ``(n, 1)``; any other shape is refused, even one of the
+    same size (a transposed target would pair the wrong entries silently).
     """
     pred = np.asarray(pred, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64).reshape(pred.shape)
+    target = np.asarray(target, dtype=np.float64)
+    if target.shape != pred.shape:
+        if pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
+            target = target[:, None]
+        else:
+            raise ValueError(
+                f"target must have the shape of pred, {pred.shape}"
+                + (f" (or ({pred.shape[0]},) for one output)" if pred.shape[1:] == (1,) else "")
+                + f"; received shape {target.shape}"
+            )
     with np.errstate(over="ignore", invalid="ignore"):
         diff = np.subtract(pred, target, out=out)
         value = float(np.vdot(diff, diff)) / diff.size

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_rng, check_finite_number, check_positive_int
+from ._validation import as_rng, check_batch, check_finite_number, check_positive_int
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer
 
@@ -159,12 +159,7 @@ class MLP:
 
     # ------------------------------------------------------------------------------
     def _check_input(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(
-                f"X must have shape (n_samples, {self.layer_sizes[0]}); received shape {X.shape}"
-            )
-        return X
+        return check_batch("X", X, self.layer_sizes[0])
 
     def forward(self, X, *, reuse_buffers: bool = False) -> np.ndarray:
         """Run the network on ``X`` (n_samples, n_in) and return the output (n_samples, n_out).
@@ -477,11 +472,7 @@ class ResidualMLP:
 
         Records :attr:`stream` and :attr:`branch_outputs`. Overflow gives inf/nan quietly.
         """
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != self.n_in:
-            raise ValueError(
-                f"X must have shape (n_samples, {self.n_in}); received shape {X.shape}"
-            )
+        X = check_batch("X", X, self.n_in)
         phi = self.activation.forward
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             x = X @ self.input_weights

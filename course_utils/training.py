@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
+from ._validation import (
+    as_rng,
+    check_batch,
+    check_choice,
+    check_finite_number,
+    check_positive_int,
+)
 from .losses import LOSSES
 
 __all__ = [
@@ -348,23 +354,22 @@ def fit(
     lr = check_finite_number("lr", lr, minimum=0.0, strict=True)
     check_choice("loss", loss, LOSSES, what="loss")
     loss_fn = LOSSES[loss]
-    X = np.ascontiguousarray(X, dtype=np.float64)
+    X = np.ascontiguousarray(check_batch("X", X, net.layer_sizes[0]))
     y = np.ascontiguousarray(y)
-    if X.ndim != 2 or X.shape[1] != net.layer_sizes[0]:
-        raise ValueError(
-            f"X must have shape (n_samples, {net.layer_sizes[0]}); received shape {X.shape}"
-        )
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(
             f"y must have one entry per row of X ({X.shape[0]}); received shape {y.shape}"
         )
+    if loss == "mse" and not np.isfinite(np.asarray(y, dtype=np.float64)).all():
+        raise ValueError("y holds inf or nan targets; the targets must be finite")
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise TypeError(
                 f"validation must be a pair (X_val, y_val); received {type(validation).__name__}"
             )
-        Xv, yv = np.asarray(validation[0], dtype=np.float64), np.asarray(validation[1])
-        if Xv.ndim != 2 or Xv.shape[1] != net.layer_sizes[0] or len(yv) != len(Xv):
+        Xv = check_batch("validation X_val", validation[0], net.layer_sizes[0])
+        yv = np.asarray(validation[1])
+        if yv.ndim != 1 or len(yv) != len(Xv):
             raise ValueError(
                 f"validation must be (X_val of shape (n, {net.layer_sizes[0]}), y_val of "
                 f"shape (n,)); received shapes {Xv.shape} and {yv.shape}"

@@ -19,7 +19,13 @@ import matplotlib.ticker as mticker
 import numpy as np
 
 from . import theory
-from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
+from ._validation import (
+    as_rng,
+    check_batch,
+    check_choice,
+    check_finite_number,
+    check_positive_int,
+)
 from .activations import ACTIVATIONS, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .network import MLP
@@ -329,12 +335,11 @@ def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *,
     activations, preactivations, activation_grads : list of ndarray (n_networks, n)
         For hidden layers 1..depth, as :class:`course_utils.MLP` records them.
     """
-    X = np.asarray(X, dtype=np.float64)
-    grad_out = np.asarray(grad_out, dtype=np.float64)
-    if X.ndim != 2 or grad_out.shape != X.shape:
+    X = check_batch("X", X, what="n_networks")
+    grad_out = check_batch("grad_out", grad_out, X.shape[1], what="n_networks")
+    if grad_out.shape != X.shape:
         raise ValueError(
-            "X and grad_out must both have shape (n_networks, width); received "
-            f"{X.shape} and {grad_out.shape}"
+            f"grad_out must have the shape of X, {X.shape}; received shape {grad_out.shape}"
         )
     depth = check_positive_int("depth", depth)
     act = get_activation(activation)

@@ -75,6 +75,10 @@ def test_environment_ok_here(capsys):
         ({"jupyterlab_widgets": None}, ["jupyterlab_widgets is missing", "pip install"]),
         ({"jupyterlab_widgets": "1.1.0"}, ["needs jupyterlab_widgets 3.x", "pip install"]),
         ({"ipywidgets": "7.8.1"}, ["too old", "ipywidgets>=8.1"]),
+        ({"ipywidgets": "8.0.6"}, ["ipywidgets 8.0.6 is too old", "ipywidgets>=8.1"]),
+        ({"numpy": "1.25.2"}, ["numpy 1.25.2 is too old", "numpy>=1.26"]),
+        ({"matplotlib": "3.7.5"}, ["matplotlib 3.7.5 is too old", "matplotlib>=3.8"]),
+        ({"jupyterlab": "3.6.7"}, ["jupyterlab 3.6.7 is too old", "jupyterlab>=4"]),
         ({"ipywidgets": None}, ["ipywidgets is not installed"]),
     ],
 )
@@ -140,3 +144,33 @@ def test_call_safely_turns_a_crash_into_feedback():
 
     value, err = cu.checks.call_safely(broken, 1)
     assert value is None and "ZeroDivisionError" in err and "broken" in err
+
+
+def test_environment_floors_are_pyprojects():
+    """check_environment() reads its floors from the installed metadata; both match pyproject."""
+    import re
+
+    from test_repository import tomllib
+
+    from notebook_tools import ROOT
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    want = {re.match(r"([\w\-.]+)", d).group(1).lower(): d.split(">=")[1].strip() for d in deps}
+    assert cu.environment.required_floors() == want
+    assert cu.environment._DEFAULT_FLOORS == want
+
+
+@pytest.mark.parametrize(
+    "version, floor, older",
+    [
+        ("8.0.6", "8.1", True),
+        ("8.1", "8.1", False),
+        ("8.1.0rc1", "8.1", False),
+        ("4", "4.0.0", False),
+        ("3.99", "4", True),
+        ("10.0", "9.9", False),
+        ("1.26.0", "1.26", False),
+    ],
+)
+def test_version_comparison(version, floor, older):
+    assert cu.environment._older(version, floor) is older

@@ -166,7 +166,7 @@ def test_lsuv_bad_inputs():
         lsuv(net, X, max_iter=0)
     with pytest.raises(TypeError, match="max_iter"):
         lsuv(net, X, max_iter=2.5)
-    with pytest.raises(ValueError, match=r"X must be a batch of shape \(n_samples >= 2, 5\)"):
+    with pytest.raises(ValueError, match=r"X must have shape \(n_samples >= 2, 5\)"):
         lsuv(net, np.ones((4, 6)))
     with pytest.raises(ValueError, match="inf or nan"):
         lsuv(net, np.full((4, 5), np.nan))

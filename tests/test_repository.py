@@ -52,8 +52,47 @@ def test_environment_yml_matches_pyproject():
         assert pins[name.lower()].replace(" ", "") == bound.replace(" ", ""), spec
 
 
+def _fenced(readme: str, lang: str) -> list[str]:
+    """The lines of every fenced code block in ``lang`` of the README."""
+    blocks = re.findall(rf"^```{lang}\n(.*?)^```", readme, re.M | re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
-    commands = re.findall(r"^(python -m pip install -e \"\.\[test\]\".*)$", readme, re.M)
+    commands = [c for c in _fenced(readme, "bash") if 'install -e ".[test]"' in c]
     assert len(commands) == 1, commands
     assert commands[0] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_commands_set_up_their_own_venv():
+    """PEP 668: Debian's system Python refuses pip, and ``python`` may not exist there."""
+    readme = (ROOT / "README.md").read_text()
+    bash = [c for c in _fenced(readme, "bash") if "pip install -e" in c and "conda" not in c]
+    assert len(bash) == 2, bash
+    for command in bash:
+        assert command.startswith("python3 -m venv .venv && . .venv/bin/activate && "), command
+    windows = [c for c in _fenced(readme, "powershell") if "pip install -e" in c]
+    assert len(windows) == 2, windows
+    for command in windows:
+        assert command.startswith("py -m venv .venv; .venv\\Scripts\\Activate.ps1; "), command
+    # the same steps after the venv: Windows runs what bash runs
+    tails = sorted(c.split("activate && ", 1)[1].replace(" && ", "; ") for c in bash)
+    assert tails == sorted(c.split("Activate.ps1; ", 1)[1] for c in windows)
+
+
+def test_ci_runs_a_second_blas_kernel_and_the_dependency_floors():
+    run = (ROOT / ".ci" / "run").read_text()
+    assert "OPENBLAS_CORETYPE=Sandybridge OPENBLAS_NUM_THREADS=1 python -m pytest" in run
+    assert "floor_constraints.py" in run and "-c .ci/floors.txt" in run
+    out = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "floor_constraints.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert len(out) == len(project["dependencies"])
+    for dep, pin in zip(project["dependencies"], out):
+        name, floor = re.match(r"([\w\-.]+)\s*>=\s*([\w.]+)", dep).groups()
+        assert pin == f"{name}=={floor}"

@@ -193,7 +193,7 @@ def test_weight_variance_matches_sampled_weights(name, params):
         (lambda: theory.predict_propagation(0, "relu"), ValueError, "depth must be"),
         (lambda: theory.weight_variance("xavir_normal", 3, 3), ValueError, "did you mean"),
         (lambda: theory.weight_variance("normal", 3, 3), ValueError, "needs std"),
-        (lambda: theory.weight_variance("he_normal", 3, 3, std=1), ValueError, "no parameter"),
+        (lambda: theory.weight_variance("he_normal", 3, 3, std=1), TypeError, "no parameter .std."),
         (lambda: theory.weight_variance("constant", 3, 3, value=1), ValueError, "zero-mean"),
         (lambda: theory.weight_variance(np.ones, 3, 3), TypeError, "measure it"),
         (lambda: theory.weight_variance("lecun_normal", 0, 3), ValueError, "fan_in"),
