@@ -911,8 +911,11 @@ def check_lsuv_layer(lsuv_layer) -> None:
 
     W_new = W / sqrt(v), repeated while |v - 1| > tol and n_iter < max_iter, where v is the
     variance of h @ W + b over all entries. Case 1 (biases of std 0.3) converges in a few
-    rescalings; case 2 (biases of std 2: Var(z) >= 4 whatever W is) cannot, and must stop
+    rescalings; case 2 starts within tol (Var(z) = 1.004, zero biases) and must come back
+    unchanged after 0 rescalings, which a do-while loop (rescale first, test after) fails;
+    case 3 (biases of std 2: Var(z) >= 4 whatever W is) cannot converge, and must stop
     after max_iter rescalings instead of looping forever (2 s limit where signals allow).
+    Each case is compared with the loop itself: the same W_new and the same n_iter.
     """
     gen = np.random.default_rng(6)
     h = gen.standard_normal((256, 50))
@@ -921,15 +924,28 @@ def check_lsuv_layer(lsuv_layer) -> None:
         "v = np.var(h @ W + b); while abs(v - 1) > tol and n_iter < max_iter: "
         "W = W / np.sqrt(v); n_iter += 1; v = ... again."
     )
+    b_converges, b_cannot = gen.normal(0.0, 0.3, size=40), gen.normal(0.0, 2.0, size=40)
+    w_within = w * math.sqrt(1.004 / np.var(h @ w))  # zero biases: Var(z) = 1.004 exactly
     cases = [
-        ("biases of std 0.3", gen.normal(0.0, 0.3, size=40), True),
-        ("biases of std 2 (cannot converge)", gen.normal(0.0, 2.0, size=40), False),
+        ("biases of std 0.3", w, b_converges, True),
+        ("a layer already within tol (Var(z) = 1.004)", w_within, np.zeros(40), True),
+        ("biases of std 2 (cannot converge)", w, b_cannot, False),
     ]
     tol, max_iter = 0.01, 10
+
+    def reference(w_start, b):
+        w_ref, n_ref = w_start, 0
+        v_ref = float(np.var(h @ w_ref + b))
+        while abs(v_ref - 1.0) > tol and n_ref < max_iter:
+            w_ref, n_ref = w_ref / math.sqrt(v_ref), n_ref + 1
+            v_ref = float(np.var(h @ w_ref + b))
+        return w_ref, n_ref
+
     lines = []
-    for label, b, can in cases:
+    for label, w_start, b, can in cases:
+        w_ref, n_ref = reference(w_start, b)
         got, error = _call_with_deadline(
-            lsuv_layer, w.copy(), b, h, tol, max_iter, name="lsuv_layer"
+            lsuv_layer, w_start.copy(), b, h, tol, max_iter, name="lsuv_layer"
         )
         if error:
             report(False, f"{error} ({label})", hint)
@@ -940,29 +956,63 @@ def check_lsuv_layer(lsuv_layer) -> None:
         try:
             w_new, n_iter = got
             w_new = np.asarray(w_new, dtype=float)
-            n_iter = int(n_iter)
         except (TypeError, ValueError):
             report(False, f"lsuv_layer should return (W_new, n_iter); received {got!r:.80}.", hint)
             return
-        if w_new.shape != w.shape or not np.all(np.isfinite(w_new)):
-            report(False, f"W_new should be a finite array of shape {w.shape} ({label}).", hint)
+        n_iter, problem = as_count(n_iter, "n_iter")
+        if problem:
+            report(False, f"{problem} ({label})", "n_iter counts the rescalings: 0, 1, 2, ...")
             return
-        scale = float(np.sum(w_new * w) / np.sum(w * w))
-        if not (scale > 0 and np.allclose(w_new, scale * w, rtol=1e-9, atol=1e-12)):
+        if w_new.shape != w_start.shape or not np.all(np.isfinite(w_new)):
+            report(
+                False, f"W_new should be a finite array of shape {w_start.shape} ({label}).", hint
+            )
+            return
+        scale = float(np.sum(w_new * w_start) / np.sum(w_start * w_start))
+        if not (scale > 0 and np.allclose(w_new, scale * w_start, rtol=1e-9, atol=1e-12)):
             report(False, f"W_new is not a positive multiple of W ({label}).", "only rescale W.")
             return
         v = float(np.var(h @ w_new + b))
         if n_iter > max_iter:
             report(False, f"{n_iter} rescalings for {label}; the cap was {max_iter}.", hint)
             return
+        if n_ref == 0 and (n_iter != 0 or not np.allclose(w_new, w_start, rtol=1e-12, atol=0)):
+            report(
+                False,
+                f"{label}: expected W back unchanged after 0 rescalings; received "
+                f"{n_iter} rescalings, Var(z) = {v:.4f} (W x {scale:.6f}).",
+                "test |v - 1| > tol before the first rescaling (a while loop, not "
+                "rescale-then-test): a layer that is already within tol is left alone.",
+            )
+            return
         if can and abs(v - 1.0) > tol:
-            report(False, f"Var(z) = {v:.4f} after {n_iter} rescalings ({label}).", hint)
+            report(
+                False,
+                f"Var(z) = {v:.4f} after {n_iter} rescalings ({label}).",
+                hint + " Divide by sqrt(v), not v: W / c divides Var(z) by c^2.",
+            )
+            return
+        if can and n_iter != n_ref:
+            report(
+                False,
+                f"{label}: Var(z) = {v:.4f}, but n_iter = {n_iter} while the loop made "
+                f"{n_ref} rescalings.",
+                "add 1 to n_iter at each rescaling, and only then.",
+            )
             return
         if not can and n_iter != max_iter:
             report(
                 False,
                 f"{label}: stopped after {n_iter} rescalings at Var(z) = {v:.3f}; expected "
                 f"all {max_iter}.",
+                hint,
+            )
+            return
+        if not np.allclose(w_new, w_ref, rtol=1e-9, atol=1e-12):
+            report(
+                False,
+                f"{label}: W_new is W x {scale:.6f}, the loop gives W x "
+                f"{float(np.sum(w_ref * w_start) / np.sum(w_start * w_start)):.6f}.",
                 hint,
             )
             return
@@ -1024,6 +1074,11 @@ def check_p_dead(p_dead) -> None:
             (lambda n, d: (1.0 - 2.0**-n) ** d, "that is the probability the signal survives."),
             (lambda n, d: 2.0 ** (-n * d), "that is the probability that every unit dies."),
             (lambda n, d: d * 2.0**-n, "that is a union bound; layers survive independently."),
+            (
+                lambda n, d: 1.0 - (1.0 - 2.0**-d) ** n,
+                "width and depth are swapped: a layer of n units is dead with probability "
+                "2^-n, and there are depth such layers.",
+            ),
         ],
         correct=f"1 - (1 - 2^-n)^L: ten layers of width 1 give {1 - 2.0**-10:.5f}, "
         f"fifty of width 8 only {1 - (1 - 2.0**-8) ** 50:.3f}.",
@@ -1050,6 +1105,16 @@ def check_residual_growth(residual_growth) -> None:
             (lambda n, s: (1.0 + s * s) ** n, "the branch gain is 2, not 1: He -> ReLU -> He."),
             (lambda n, s: (1.0 + 2.0 * s) ** n, "s scales the std; the variance gets s^2."),
             (lambda n, s: 1.0 + 2.0 * s * s * n, "blocks multiply their factors; they do not add."),
+            (
+                lambda n, s: (1.0 + 3.0 * s * s) ** n,
+                "the branch gain g is 2 (He doubles, ReLU halves, He doubles); 3 is the whole "
+                "block's factor 1 + g at s = 1.",
+            ),
+            (
+                lambda n, s: (2.0 * s * s) ** n,
+                "the skip connection keeps x: each block multiplies E|x|^2 by 1 + 2 s^2, "
+                "not 2 s^2.",
+            ),
         ],
         correct=f"(1 + 2 s^2)^L: plain branches give 3^30 = {3.0**30:.3g} after 30 blocks, "
         f"s = 1/sqrt(30) gives {(1 + 2 / 30) ** 30:.3f} (below e^2 = {math.e**2:.3f}).",
@@ -1064,7 +1129,7 @@ def check_squared_norm_second_moment(squared_norm_second_moment) -> None:
     """
     from .finite_width import squared_norm_second_moment as exact
 
-    widths = [[1] * 10, [4] * 5, [256] * 30, [2, 8, 32, 128]]
+    widths = [[1] * 10, [4] * 5, [256] * 30, [3] * 7]  # square layers: one width per net
     cases = [
         (f"widths {w[:4]}{'...' if len(w) > 4 else ''} ({len(w)} layers)", (w,), exact(w, "relu"))
         for w in widths
@@ -1088,6 +1153,18 @@ def check_squared_norm_second_moment(squared_norm_second_moment) -> None:
             (
                 lambda w: 1.0 + 5.0 * sum(1.0 / n for n in w),
                 "layers multiply their factors; they do not add.",
+            ),
+            (
+                lambda w: float(np.prod([1.0 + 5.0 / n for n in w])) - 1.0,
+                "that is Var(M) = E[M^2] - 1; the question asks for E[M^2].",
+            ),
+            (
+                lambda w: float(np.prod([1.0 + 1.0 / n for n in w])),
+                "E[chi^2_k^2] = k^2 + 2k: the 2k (the chi-square's own variance) is missing.",
+            ),
+            (
+                lambda w: float(np.prod([1.0 + 4.0 / n for n in w])),
+                "K is random: E[K^2] = n^2/4 + n/4 (Binomial(n, 1/2)), not (n/2)^2.",
             ),
         ],
         correct=f"prod(1 + 5/n): ten layers of width 1 give 6^10 = {6.0**10:.4g} while "
@@ -1139,9 +1216,9 @@ def check_pytorch_variance(pytorch_variance) -> None:
 INITIALIZER_QUIZ = {
     "tanh_mlp": (
         {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform"}
-        | {"lecun_normal", "lecun_uniform"},
+        | {"lecun_normal", "lecun_uniform", "orthogonal"},
         "tanh is linear near 0 with slope 1, so the variance rule n Var(W) = 1 holds: Xavier "
-        "(or LeCun).",
+        "(or LeCun, or orthogonal with gain 1, notebook 06's near-isometric choice).",
     ),
     "relu_cnn": (
         {"he_normal", "he_uniform", "kaiming_normal", "kaiming_uniform"},
@@ -1149,9 +1226,9 @@ INITIALIZER_QUIZ = {
         "ResNet does, or fan_in).",
     ),
     "selu_mlp": (
-        {"lecun_normal"},
+        {"lecun_normal", "lecun_uniform"},
         "SELU's self-normalizing fixed point (mean 0, variance 1) needs Var(W) = 1 / n_in: "
-        "LeCun normal (Klambauer et al. 2017).",
+        "LeCun normal (Klambauer et al. 2017), or LeCun uniform, which has the same variance.",
     ),
     "rnn_recurrent_weights": (
         {"orthogonal"},
