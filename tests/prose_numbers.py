@@ -1,22 +1,29 @@
 """Prose numbers are computed: every number a notebook's markdown states as a result is backed.
 
 A number stated in a markdown cell (a decimal, a percentage, scientific notation, a power
-such as 2^-30, a multiplier such as "9x" or "x1.7e18", either end of a range of these) is
-*backed* when
+such as 2^-30, a multiplier such as "9x", "x1.7e18", "107 times" or "a factor of 117", either
+end of a range of these) is *backed* when
 
-(a) a code cell's stored text output of the same notebook prints it to the precision the
-    prose states (the prose value is an output number rounded to the prose's last digit;
-    94.7% matches 94.7 or 0.947; a power such as 2^-30 matches the printed text ``2^-30`` /
-    ``2**-30`` or its value printed to two or more significant figures), or
+(a) a code cell's stored text output (stdout, text/plain, text/html, text/markdown) of the
+    same notebook prints it to the precision the prose states: some printed number, rounded
+    to the prose's last digit, is the prose number, and is printed with at least as many
+    digits (0.268 matches 0.2681, not 0.27; 0.8796... also matches 0.87962 cut, not rounded;
+    94.7% matches 94.7, 94.7% or 0.947; 10^35 and 2 x 10^-9 have one significant figure);
+    a power such as 2^-30 matches the printed text ``2^-30`` / ``2**-30`` or its value printed
+    to two or more significant figures; an integer multiplier or percentage ("16 times",
+    "85%") needs a printed ratio ("x16", "16x", "85%", 15.8), not a printed width or seed; or
 (b) it is a literal the learner can see and change in a code cell's source (a number, or the
-    literal text of an f-string), or in the code of a ``<details>`` solution, or
+    literal text of an f-string; not a comment), or in the code of a ``<details>`` solution;
+    a literal is exact (the setting 0.3 backs the prose's 0.30), a percentage below 50% is
+    also the setting 1 +- p ("10% too much" and the factor 1.1), and an integer literal backs
+    only a power of ten ("10^6 draws"), never a multiplier or a percentage; or
 (c) it is listed in ``tests/cited_numbers.toml`` under the notebook's file stem, with its
     source.
 
 Integers alone (widths, depths, seeds, years, section numbers, counts) are settings or
-labels, not results, and are skipped, unless they carry a percent sign or a multiplier
-("85%", "9x", "10-15x"). Link targets, URLs, arXiv ids, version strings, inline code and the
-code inside ``<details>`` solution blocks are not prose.
+labels, not results, and are skipped. So are numbers in words, link targets, URLs, arXiv
+ids, version strings ("Python 3.10", "nbval 0.11.0"), numbered references ("section 2.3"),
+inline code, subscripts, and the code inside ``<details>`` solution blocks.
 
 Run ``python tests/prose_numbers.py [notebook ...]`` for a report of the unbacked numbers.
 """
@@ -172,6 +179,7 @@ class ProseNumber:
     value: Decimal  # for a power: base ** exponent (exact)
     ulp: Decimal  # one unit of the last stated digit (0 for a power: see matches)
     truncated: bool = False  # followed by "…": digits cut, not rounded
+    integer: bool = False  # written without a decimal point or an exponent ("9x", "85%")
     power: str | None = None  # canonical "base^exp" for powers
     cell: int = -1
     context: str = ""
@@ -278,7 +286,8 @@ def prose_numbers(markdown: str) -> list[ProseNumber]:
             elif mult:
                 kind = "multiplier"
             value, ulp = parse_number(num_text)
-            items.append(ProseNumber(shown, kind, value, ulp, truncated=truncated))
+            integer = re.fullmatch(r"[\d,]+", num_text) is not None
+            items.append(ProseNumber(shown, kind, value, ulp, truncated, integer=integer))
         for p in items:
             if p is not None:
                 p.context = context
@@ -298,6 +307,9 @@ class Backing:
     printed: list[tuple[Decimal, Decimal, int]] = field(default_factory=list)  # value, ulp, sf
     literals: list[tuple[Decimal, Decimal, int]] = field(default_factory=list)
     powers: set[str] = field(default_factory=set)  # canonical "2^-30" seen in outputs or code
+    # printed integers marked as a ratio ("x16", "16x", "85%", "107 times"): only these back an
+    # integer multiplier or percentage (a printed depth, width or seed does not)
+    marked: set[Decimal] = field(default_factory=set)
     cited: dict[str, str] = field(default_factory=dict)
 
 
@@ -305,6 +317,16 @@ _OUT_NUM_RE = re.compile(r"(?<![\d.])(\d+(?:[,_]\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+
 _POWER_TEXT_RE = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:\^|\*\*)\s*\{?\(?\s*([-+−]?\d+)\s*\)?\}?(?![\d.])"
 )
+
+
+_MARKED_INT_RE = re.compile(
+    r"(?<![\w.])[x×]\s?(\d+(?:[,_]\d{3})*)(?![\d.,])"
+    r"|(?<![\d.])(\d+(?:[,_]\d{3})*)(?![\d.])\s?(?:[x×%](?![\w^])|times\b|-?fold\b)"
+)
+
+
+def _marked_integers(text: str) -> set[Decimal]:
+    return {parse_number(a or b)[0] for a, b in _MARKED_INT_RE.findall(text)}
 
 
 def _canonical_powers(text: str) -> set[str]:
@@ -418,6 +440,7 @@ def backing(nb: dict, cited: dict[str, str] | None = None) -> Backing:
         if cell["cell_type"] == "code":
             out = output_text(cell)
             b.printed += _numbers_in(out)
+            b.marked |= _marked_integers(out)
             b.powers |= _canonical_powers(out)
             nums, text = code_literals(_join(cell.get("source", "")))
             b.literals += nums
@@ -452,9 +475,13 @@ def _power_close(p: ProseNumber, value: Decimal, ulp: Decimal, sf: int) -> bool:
 def is_backed(p: ProseNumber, b: Backing) -> str | None:
     """How ``p`` is backed ("printed", "literal", "cited", "printed as text"), or None."""
     targets = [p]
+    settings = []  # what a literal may back beyond the targets
     if p.kind == "percent":  # 94.7% is also 0.947
-        q = ProseNumber(p.text, "decimal", p.value / 100, p.ulp / 100, p.truncated)
-        targets.append(q)
+        fraction, ulp = p.value / 100, p.ulp / 100
+        targets.append(ProseNumber(p.text, "decimal", fraction, ulp, p.truncated))
+        if fraction < Decimal("0.5"):  # "10% too much", "25% below 1": the settings 1.1, 0.75
+            for value in (1 + fraction, 1 - fraction):
+                settings.append(ProseNumber(p.text, "decimal", value, ulp, p.truncated))
     if p.kind == "power":
         if p.power in b.powers:
             return "printed as text"
@@ -463,13 +490,17 @@ def is_backed(p: ProseNumber, b: Backing) -> str | None:
         if any(_power_close(p, v, u, sf) for v, u, sf in b.literals):
             return "literal"
     else:
+        printed = b.printed
+        if p.kind in ("multiplier", "percent") and p.integer:
+            printed = [(v, u, sf) for v, u, sf in printed if u != 1 or v in b.marked]
         for t in targets:
-            if any(_close(t, v, u) for v, u, _ in b.printed):
+            if any(_close(t, v, u) for v, u, _ in printed):
                 return "printed"
-        # an integer literal (a width, a seed) never backs a percent or a multiplier by chance
-        lits = [(v, u) for v, u, _ in b.literals if u < 1 or p.kind == "scientific"]
-        for t in targets:
-            if any(_close(t, v, u) for v, u in lits):
+        # an integer literal (a width, a seed) never backs a percent or a multiplier by chance;
+        # a literal is exact: the setting 0.3 is the prose's 0.30, and 1.7603 its 1.76
+        lits = [v for v, u, _ in b.literals if u != 1 or p.kind == "scientific"]
+        for t in targets + settings:
+            if any(_close(t, v, Decimal(0)) for v in lits):
                 return "literal"
     for key in b.cited:
         if _cited_matches(p, key):

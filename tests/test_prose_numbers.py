@@ -320,6 +320,23 @@ def test_code_literals_back_settings():
     assert unbacked("grows 9x and 50% of them", code=["depth, seed = 9, 50"]) == ["9x", "50%"]
 
 
+def test_integer_multipliers_need_a_printed_ratio():
+    md = "The gradients grow 16 times per layer."
+    assert unbacked(md, ["depth 16"]) == ["16 times"]  # a printed setting is no ratio
+    assert unbacked(md, ["grad ratio x16"]) == []
+    assert unbacked(md, ["grad ratio 16x"]) == []
+    assert unbacked(md, ["grad ratio 15.8"]) == []
+    assert unbacked("85% of units", ["85 units"]) == ["85%"]
+
+
+def test_literals_are_exact_settings():
+    assert unbacked("With std 0.30.", code=["std = 0.3"]) == []
+    assert unbacked("At 1.76 exactly.", code=["sigma_w2 = 1.7603"]) == []
+    # a small percentage off 1 is the setting 1 +- p: "10% too much or 10% too little"
+    assert unbacked("10% too much or 10% too little", code=["for f in (1.1, 0.9): ..."]) == []
+    assert unbacked("85% of it", ["0.15"], code=["c = 0.15"]) == ["85%"]
+
+
 def test_solution_code_is_a_literal():
     sol = "<details><summary>Solution</summary>\n\n```python\nx = 0.5 ** (1 / 50)\n```\n</details>"
     assert unbacked("The band is [0.5, 2].", extra_md=[sol]) == []
