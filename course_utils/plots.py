@@ -141,6 +141,9 @@ def plot_compounding(factors, depth: int = 50, *, band=(0.5, 2.0), ax=None):
     ax.set_xlabel("depth k (number of factors multiplied)")
     ax.set_ylabel("product (log scale)")
     ax.set_xlim(0, depth)
+    ends = ", ".join(f"{f**depth:.3g}" for f in factors)
+    ends = ("the products end at " if len(factors) > 1 else "the product ends at ") + ends
+    ax.set_title(f"After {depth} factors {ends}")
     ax.legend(loc="upper left")
     return ax
 
