@@ -215,6 +215,9 @@ _RANGE_TAIL_RE = re.compile(
 )
 
 
+_PRODUCT_BEFORE_RE = re.compile(r"(?:\d|(?<![A-Za-z\\])[A-Za-z]|[)\]}])\s*$")
+
+
 def _sentence(text: str, start: int, end: int, width: int = 220) -> str:
     """The sentence of ``text`` around ``text[start:end]``, on one line."""
     bounds = [m.end() for m in re.finditer(r"[.!?:]\s|\n\s*\n|\n\s*[-*] ", text[:start])]
@@ -247,7 +250,8 @@ def prose_numbers(markdown: str) -> list[ProseNumber]:
         num, x10, pw = m.group("num"), m.group("x10"), m.group("pow")
         mult_pre = m.group("mult_pre") or ""
         # "5 × 1000" is a shape, "2^-10 × 2^10" a product: × after a number is no multiplier
-        pre = bool(mult_pre) and not re.search(r"\d\s*$", text[: m.start()])
+        # ... and so is "d × 0.02^2" or "(...) × 2": after a variable or a bracket
+        pre = bool(mult_pre) and not _PRODUCT_BEFORE_RE.search(text, 0, m.start())
         pct = m.group("pct") is not None
         mult = pre or m.group("mult_post") is not None
         truncated = m.group("ell") is not None
@@ -270,6 +274,8 @@ def prose_numbers(markdown: str) -> list[ProseNumber]:
                 num_text, kind = f"1e{pw}", "scientific"
             else:  # a decimal, or the std s of N(0, s^2)
                 num_text, kind = num, "decimal"
+            if kind == "decimal" and "." not in num and re.match(r"\s*/", text[m.end() :]):
+                continue  # 1/2, × 1/sqrt(L): a fraction's numerator
             words = _WORD_MULT_RE.match(text, m.end()) if not (pct or mult) else None
             if words:
                 w = " ".join(words.group(0).split())
@@ -485,9 +491,11 @@ def is_backed(p: ProseNumber, b: Backing) -> str | None:
     if p.kind == "power":
         if p.power in b.powers:
             return "printed as text"
-        if any(_power_close(p, v, u, sf) for v, u, sf in b.printed):
+        # a printed integer (a width 64 or 1024) backs 4^3 or 2^10 only as a marked ratio
+        printed = [(v, u, sf) for v, u, sf in b.printed if u != 1 or v in b.marked or sf >= 5]
+        if any(_power_close(p, v, u, sf) for v, u, sf in printed):
             return "printed"
-        if any(_power_close(p, v, u, sf) for v, u, sf in b.literals):
+        if any(_power_close(p, v, u, sf) for v, u, sf in b.literals if u != 1):
             return "literal"
     else:
         printed = b.printed
@@ -496,9 +504,11 @@ def is_backed(p: ProseNumber, b: Backing) -> str | None:
         for t in targets:
             if any(_close(t, v, u) for v, u, _ in printed):
                 return "printed"
-        # an integer literal (a width, a seed) never backs a percent or a multiplier by chance;
+        # a literal (a width, a seed) never backs an integer percent or multiplier by chance;
         # a literal is exact: the setting 0.3 is the prose's 0.30, and 1.7603 its 1.76
         lits = [v for v, u, _ in b.literals if u != 1 or p.kind == "scientific"]
+        if p.integer and p.kind in ("multiplier", "percent"):
+            targets = []  # "4 times", "85%" are results, whatever literal is near them
         for t in targets + settings:
             if any(_close(t, v, Decimal(0)) for v in lits):
                 return "literal"
@@ -513,8 +523,15 @@ def _cited_matches(p: ProseNumber, key: str) -> bool:
     found = prose_numbers(key if re.search(r"[.%x×^e]", key) else key + "x")
     if p.kind == "power":
         return any(f.power == p.power for f in found)
-    return any(f.kind != "power" and _close(p, f.value, f.ulp) for f in found) or (
-        p.text == key.strip()
+    if p.text == key.strip():
+        return True
+    # the key as written, or rounded to the prose's digits if the prose keeps three or more
+    # (1.0507 cited backs the prose's 1.051, not its 0.9 or 1)
+    sf = p.value.adjusted() - p.ulp.adjusted() + 1 if p.value else 1
+    return any(
+        f.kind != "power"
+        and (f.value == p.value and f.ulp == p.ulp or sf >= 3 and _close(p, f.value, f.ulp))
+        for f in found
     )
 
 

@@ -337,6 +337,19 @@ def test_literals_are_exact_settings():
     assert unbacked("85% of it", ["0.15"], code=["c = 0.15"]) == ["85%"]
 
 
+def test_fractions_and_products_are_no_multipliers():
+    assert texts("a factor 1/2 per layer, its scale $\\times 1/\\sqrt{L}$") == []
+    assert kinds("the sum $d \\times 0.02^2$ and $(1 + g) \\times 3$") == [("0.02^2", "decimal")]
+
+
+def test_small_powers_need_more_than_a_printed_width():
+    md = "It is about $4^3 = 64$ times at the output."
+    assert unbacked(md, ["width 64"]) == ["4^3"]
+    assert unbacked(md, ["4^3 = 64"]) == []
+    assert unbacked(md, ["ratio x64"]) == []
+    assert unbacked("The net is 4 times too large.", code=["scale = 4.2"]) == ["4 times"]
+
+
 def test_solution_code_is_a_literal():
     sol = "<details><summary>Solution</summary>\n\n```python\nx = 0.5 ** (1 / 50)\n```\n</details>"
     assert unbacked("The band is [0.5, 2].", extra_md=[sol]) == []
@@ -347,6 +360,10 @@ def test_cited_constants():
     assert unbacked(md) == ["1.7159"]
     cited = {"1.7159": "LeCun et al. 1998, 'Efficient BackProp', section 4.4"}
     assert unbacked(md, cited=cited) == []
+    # a cited key backs the prose's rounding of it only to three or more figures
+    lam = {"1.0507": "Klambauer 2017"}
+    assert unbacked("SELU's lambda is 1.051, 1.05 or 1.1.", cited=lam) == ["1.1"]
+    assert unbacked("A 0.9 here.", cited={"0.8796": "JAX default"}) == ["0.9"]
     finding = check_notebook(nb_of("Nothing cited here: 0.5", ["0.5"]), cited)
     assert finding.unused_cited == ["1.7159"]
     assert "no prose number of it" in report(NOTEBOOK_DIR / "x.ipynb", finding)
