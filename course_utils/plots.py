@@ -109,6 +109,13 @@ def superscript(n: int) -> str:
     return str(int(n)).translate(_SUPERSCRIPT)
 
 
+def integer_ticks(axis) -> None:
+    """Put tick marks on whole numbers only, for an axis that counts layers, steps or epochs."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+
+
 def log_tick_formatter():
     """Tick labels 10⁻⁶ ... 10⁶ for a log axis, in plain text (no mathtext to parse)."""
     from matplotlib.ticker import FuncFormatter
@@ -141,6 +148,7 @@ def plot_compounding(factors, depth: int = 50, *, band=(0.5, 2.0), ax=None):
     ax.set_xlabel("depth k (number of factors multiplied)")
     ax.set_ylabel("product (log scale)")
     ax.set_xlim(0, depth)
+    integer_ticks(ax.xaxis)
     ends = ", ".join(f"{f**depth:.3g}" for f in factors)
     ends = ("the products end at " if len(factors) > 1 else "the product ends at ") + ends
     ax.set_title(f"After {depth} factors {ends}")
@@ -182,6 +190,7 @@ def plot_chain_norms(results, *, labels=None, ax=None):
     ax.set_xlabel("step k (number of matrices applied)")
     ax.set_ylabel("|x| after k steps (log scale)")
     ax.set_xlim(0, max(len(r.norms) - 1 for r in results))
+    integer_ticks(ax.xaxis)
     ax.legend(loc="best")
     return ax
 
@@ -213,6 +222,8 @@ def plot_weight_matrices(matrices, *, axes=None):
         ax.imshow(w, cmap="PuOr", vmin=-vmax, vmax=vmax, aspect="auto", interpolation="nearest")
         ax.set_title(title)
         ax.set_xlabel("hidden unit")
+        integer_ticks(ax.xaxis)
+        integer_ticks(ax.yaxis)
         ax.grid(False)
     axes[0].set_ylabel("input")
     return axes
@@ -298,6 +309,7 @@ def plot_std_per_layer(result, quantity: str = "activation", *, ax=None, color=N
     ax.plot(*finite(result.layers, measured, positive=True), "o", ms=3, color=color, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("hidden layer l")
+    integer_ticks(ax.xaxis)
     ax.set_ylabel(f"std of {'h' if quantity == 'activation' else 'dL/dh'} (log scale)")
     return ax
 
@@ -368,6 +380,7 @@ def plot_loss_curves(histories, *, ax=None, reference=None, reference_label=None
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=reference_label)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    integer_ticks(ax.xaxis)
     ax.set_ylabel(f"{'training' if key == 'loss' else 'validation'} loss (log scale)")
     ax.legend(loc="best")
     return ax
@@ -396,6 +409,8 @@ def plot_seed_band(runs, *, ax=None, color=None, label=None, epochs=None):
     color = color or color_for(label or "", default=None)
     ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=0.25, lw=0)
     ax.plot(x, np.median(runs, axis=0), color=color, label=f"{label} ({len(runs)} seeds)")
+    if np.all(np.mod(x, 1) == 0):  # epochs
+        integer_ticks(ax.xaxis)
     return ax
 
 
@@ -430,6 +445,7 @@ def plot_update_ratios(ratios, *, ax=None, reference=1e-3):
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=f"{reference:g}")
     ax.set_yscale("log")
     ax.set_xlabel("layer l")
+    integer_ticks(ax.xaxis)
     ax.set_ylabel("|update of W| / |W| (log scale)")
     ax.legend(loc="best")
     return ax
