@@ -77,7 +77,10 @@ NOT_YET = [
     (units, lambda W: int(np.linalg.matrix_rank(W)), "expected 1, received 0"),  # rank
     (units, lambda W: W.shape[1], "for a constant 16 x 8 matrix expected 1, received 8"),
     (units, lambda W: len({tuple(col) for col in W.T}), "jitter 1e-12 expected 3, received 12"),
-    (units, lambda W: 1.0, "received 1"),  # a float is not a count
+    (units, lambda W: 1.0, "for a random 16 x 8 matrix expected 8, received 1"),  # right once
+    (units, lambda W: n_distinct_units(W) + 0.5, "expected 1, received 1.5"),
+    (units, lambda W: np.array([n_distinct_units(W)]), "received array([1])"),
+    (over, lambda n: np.array([overflow_step(n)]), "received array([29])"),
 ]
 
 
@@ -99,7 +102,14 @@ def test_not_yet(capsys, check, answer, words):
         (over, overflow_step, "n = 512: 29"),
         (over, lambda n: float(overflow_step(n)), "n = 64: 43"),
         (over, lambda n: np.int64(overflow_step(n)), "n = 4096: 22"),
+        (over, lambda n: np.asarray(overflow_step(n)), "n = 512: 29"),  # a 0-d array
+        (over, lambda n: np.ceil(np.log(F32_MAX) / np.log(np.sqrt(n))), "n = 512: 29"),
         (units, n_distinct_units, "columns c, 2c, c, 2c: 2"),
+        # a count in any correct form: a float from a sum, a NumPy scalar, a 0-d array
+        (units, lambda W: float(n_distinct_units(W)), "columns c, 2c, c, 2c: 2"),
+        (units, lambda W: np.float64(n_distinct_units(W)), "jitter 1e-12: 3"),
+        (units, lambda W: np.asarray(n_distinct_units(W)), "an all-zero 16 x 8 matrix: 1"),
+        (units, lambda W: np.int64(n_distinct_units(W)), "a random 16 x 8 matrix: 8"),
     ],
 )
 def test_correct(capsys, check, answer, words):
@@ -129,3 +139,50 @@ def test_distinct_columns_reference():
     assert checks.distinct_columns(np.hstack([c, 2 * c, c])) == 2
     assert checks.distinct_columns(np.hstack([c, c + 1e-9])) == 1
     assert checks.distinct_columns(np.hstack([c, c + 1e-6])) == 2
+
+
+# --- notebook 00: the depth at which 1.1 per layer passes 100 -------------------------------
+depth_check = checks.check_depth_to_exceed
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        49,
+        np.int64(49),
+        49.0,
+        np.ceil(math.log(100) / math.log(1.1)),  # np.float64(49.0): the solution's own route
+        np.asarray(49),
+        np.asarray(49.0),
+        math.ceil(math.log(100) / math.log(1.1)),
+        int(np.floor(np.log(100) / np.log(1.1))) + 1,
+    ],
+    ids=["int", "int64", "float", "np.ceil", "0-d int", "0-d float", "math.ceil", "floor+1"],
+)
+def test_depth_accepts_every_form_of_49(capsys, answer):
+    line = _run(capsys, depth_check, answer)
+    assert line == "Correct: 1.1 ** 49 = 106.7 > 100, while 1.1 ** 48 = 97.0.", line
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (None, "depth is still None"),
+        (48, "1.1 ** 48 = 97.0 is not above 100 yet"),
+        (np.float64(48.0), "1.1 ** 48 = 97.0 is not above 100 yet"),
+        (50, "1.1 ** 50 = 117.4 is above 100, but a smaller depth already is"),
+        (math.log(100) / math.log(1.1), "whole number; received 48.3177"),  # not rounded
+        (round(math.log(100) / math.log(1.1)), "1.1 ** 48 = 97.0 is not above 100"),  # rounded
+        ("49", "one number; received '49'"),
+        (True, "one number; received True"),
+        (np.array([49]), "one number; received an array of shape (1,)"),
+        (float("inf"), "finite number"),
+    ],
+)
+def test_depth_wrong_answers_name_the_mistake(capsys, answer, words):
+    line = _run(capsys, depth_check, answer)
+    assert line.startswith("Not yet:") and words in line and "Hint:" in line, line
+
+
+def test_depth_expected_value_is_derived():
+    assert 1.1**48 < 100 < 1.1**49

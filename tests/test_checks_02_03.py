@@ -250,8 +250,8 @@ def test_truncated_normal_catches_a_wrong_shape_inside_the_cut(capsys):
             "1 / sqrt of it",
         ),
         (checks.check_gain_estimate, lambda phi, rng: 5 / 3, "for tanh"),
-        (checks.check_gain_estimate, lambda phi, rng: np.array([1.59, 1.59]), "expected"),
-        (checks.check_gain_estimate, lambda phi, rng: True, "expected"),
+        (checks.check_gain_estimate, lambda phi, rng: np.array([1.59, 1.59]), "one number"),
+        (checks.check_gain_estimate, lambda phi, rng: True, "one number"),
         (checks.check_leaky_relu_gain, lambda a: math.sqrt(2 / 1 + a**2), "brackets"),
         (checks.check_leaky_relu_gain, lambda a: 2 / (1 + a**2), "gain squared"),
         (checks.check_leaky_relu_gain, lambda a: math.sqrt(2), "a = 0.01"),
@@ -269,3 +269,148 @@ def test_gain_check_tolerance_rejects_a_close_but_biased_estimate(capsys):
     """A 2% bias is over 5 standard errors of a 100 000-draw tanh estimate: it must not pass."""
     checks.check_gain_estimate(lambda phi, rng: 1.02 * gain_estimate(phi, rng))
     assert _line(capsys).startswith("Not yet:")
+
+
+# --- review: each plausible mistake is named, each correct form passes ---------------------
+def _correct_line(check, answer, capsys) -> str:
+    check(answer)
+    out = _line(capsys)
+    assert out.startswith("Correct:"), out
+    return out
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        leaky_relu_gain,
+        lambda a: np.sqrt(2 / (1 + a**2)),  # a NumPy scalar
+        lambda a: np.asarray(math.sqrt(2 / (1 + a * a))),  # a 0-d array
+        lambda a: 1 / math.sqrt((1 + a**2) / 2),
+        lambda a: cu.calculate_gain("leaky_relu", a),
+    ],
+)
+def test_leaky_relu_gain_accepts_every_correct_form(answer, capsys):
+    _correct_line(checks.check_leaky_relu_gain, answer, capsys)
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        # the two numbers shown must differ: 1.4141429 vs 1.4140722 (not 1.4141 and 1.4141)
+        (lambda a: math.sqrt(2) / (1 + a**2), "expected 1.4141429, received 1.4140722"),
+        (lambda a: math.sqrt(2) / (1 + a**2), "square root must cover the whole fraction"),
+        (lambda a: math.sqrt(2 / (1 + a)), "second moment by a^2"),
+        (lambda a: math.sqrt((1 + a**2) / 2), "its inverse"),
+        (lambda a: math.sqrt(2 / 1 + a**2), "expected 1.4141429, received 1.4142489"),
+    ],
+)
+def test_leaky_relu_gain_mistakes_are_named_with_digits_that_differ(answer, words, capsys):
+    _assert_not_yet(checks.check_leaky_relu_gain, answer, capsys, words)
+
+
+def _gain_from(z, phi):
+    return 1 / np.sqrt(np.mean(phi(z) ** 2))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        gain_estimate,
+        lambda phi, rng: _gain_from(rng.standard_normal(100_000), phi),  # exactly as asked
+        lambda phi, rng: _gain_from(rng.normal(0.0, 1.0, size=(400, 500)), phi),  # a matrix
+        lambda phi, rng: np.asarray(_gain_from(rng.standard_normal(10**6), phi)),  # 0-d array
+        # in chunks: 10 x 20 000 draws, phi applied to each chunk
+        lambda phi, rng: (
+            1
+            / np.sqrt(np.mean([np.mean(phi(rng.standard_normal(20_000)) ** 2) for _ in range(10)]))
+        ),
+        # phi applied twice to the same draws
+        lambda phi, rng: (lambda z: 1 / np.sqrt(np.mean(phi(z) * phi(z))))(
+            rng.standard_normal(100_000)
+        ),
+    ],
+    ids=["solution", "100k", "matrix", "0-d", "chunks", "phi twice"],
+)
+def test_gain_estimate_accepts_every_correct_form(answer, capsys):
+    _correct_line(checks.check_gain_estimate, answer, capsys)
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (lambda phi, rng: _gain_from(rng.standard_normal(10_000), phi), "10,000 distinct values"),
+        (
+            lambda phi, rng: _gain_from(np.random.default_rng().standard_normal(10**5), phi),
+            "same seed gave",
+        ),
+        (
+            lambda phi, rng: _gain_from(np.random.default_rng(0).normal(size=10**5), phi),
+            "same gain",
+        ),
+        (lambda phi, rng: _gain_from(rng.uniform(-1.0, 1.0, 10**5), phi), "variance 0.33"),
+        (lambda phi, rng: _gain_from(rng.normal(0.0, 2.0, 10**5), phi), "variance 3.99"),
+        (lambda phi, rng: _gain_from(np.linspace(-8, 8, 200_001), phi), "a grid of points"),
+        (lambda phi, rng: _gain_from(np.full(10**5, 1.0), phi), "1 distinct values"),
+    ],
+    ids=["too few", "np.random", "fixed seed", "uniform", "std 2", "grid", "constant"],
+)
+def test_gain_estimate_enforces_draws_from_rng_and_their_number(answer, words, capsys):
+    _assert_not_yet(checks.check_gain_estimate, answer, capsys, words)
+
+
+def _cut_then_rescale(fan_in, fan_out, std, rng):
+    """N(0, std^2) cut at 2 std, then scaled by its own sample std: the cut moves."""
+    w = rng.normal(0.0, std, size=(fan_in, fan_out))
+    outside = np.abs(w) > 2 * std
+    while outside.any():
+        w[outside] = rng.normal(0.0, std, size=outside.sum())
+        outside = np.abs(w) > 2 * std
+    return w * std / w.std()
+
+
+def _cut_at(fan_in, fan_out, sigma, cut, rng):
+    w = rng.normal(0.0, sigma, size=(fan_in, fan_out))
+    outside = np.abs(w) > cut
+    while outside.any():
+        w[outside] = rng.normal(0.0, sigma, size=outside.sum())
+        outside = np.abs(w) > cut
+    return w
+
+
+F = cu.truncated_normal_std_factor()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        truncated_normal,
+        # cut N(0, std^2) at 2 std, then divide by the exact factor: the same distribution
+        lambda i, o, std, rng: _cut_at(i, o, std, 2 * std, rng) / F,
+        # a unit truncated normal, scaled
+        lambda i, o, std, rng: std / F * _cut_at(i, o, 1.0, 2.0, rng),
+    ],
+    ids=["solution", "cut then divide by 0.8796", "unit then scale"],
+)
+def test_truncated_normal_accepts_every_correct_form(answer, capsys):
+    _correct_line(checks.check_truncated_normal, answer, capsys)
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (_cut_then_rescale, "rescaled by their own sample std"),
+        (_cut_then_rescale, "scale before you cut"),
+        (lambda i, o, std, rng: _cut_at(i, o, std, 2 * std, rng), "0.8796 x std"),  # no fix
+        (lambda i, o, std, rng: _cut_at(i, o, std / F, 2 * std, rng), "cut is at 2 std"),
+        (lambda i, o, std, rng: _cut_at(i, o, std * F, 2 * std * F, rng), "divides"),
+        (
+            lambda i, o, std, rng: (lambda w: np.where(np.abs(w) > 2 * std / F, 0.0, w))(
+                rng.normal(0.0, std / F, size=(i, o))
+            ),
+            "exactly 0",
+        ),
+    ],
+    ids=["rescale: says so", "rescale: the fix", "uncorrected", "cut at 2 std", "times", "zeros"],
+)
+def test_truncated_normal_mistakes_are_named(answer, words, capsys):
+    _assert_not_yet(checks.check_truncated_normal, answer, capsys, words)
