@@ -181,7 +181,8 @@ class ProseNumber:
     truncated: bool = False  # followed by "…": digits cut, not rounded
     integer: bool = False  # written without a decimal point or an exponent ("9x", "85%")
     power: str | None = None  # canonical "base^exp" for powers
-    cell: int = -1
+    cell: int = -1  # index in the notebook's cells, from 0
+    cell_id: str = ""
     context: str = ""
 
 
@@ -552,7 +553,7 @@ def check_notebook(nb: dict, cited: dict[str, str] | None = None) -> Finding:
         if cell["cell_type"] != "markdown":
             continue
         for p in prose_numbers(_join(cell.get("source", ""))):
-            p.cell = i
+            p.cell, p.cell_id = i, cell.get("id", "")
             numbers.append(p)
     unbacked = [p for p in numbers if is_backed(p, b) is None]
     unused = [k for k in b.cited if not any(_cited_matches(p, k) for p in numbers)]
@@ -568,7 +569,8 @@ def report(path: Path, finding: Finding, stem: str | None = None) -> str:
         f"in tests/cited_numbers.toml [{stem}]:"
     ]
     for p in finding.unbacked:
-        lines.append(f"  cell {p.cell:2d}  {p.text!r} ({p.kind}): {p.context}")
+        where = f"cell {p.cell:2d}" + (f" (id {p.cell_id})" if p.cell_id else "")
+        lines.append(f"  {where}  {p.text!r} ({p.kind}): {p.context}")
     for key in finding.unused_cited:
         lines.append(f"  tests/cited_numbers.toml [{stem}] {key!r}: no prose number of it")
     return "\n".join(lines)

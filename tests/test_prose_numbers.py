@@ -389,6 +389,8 @@ def test_planted_defect_in_a_small_notebook():
     msg = report(NOTEBOOK_DIR / "99_planted.ipynb", finding)
     assert [p.text for p in finding.unbacked] == ["0.4321"]
     assert "cell  0  '0.4321' (decimal): Training ends at loss 0.4321 after 10 epochs." in msg
+    finding.unbacked[0].cell_id = "ab12"
+    assert "cell  0 (id ab12)  '0.4321'" in report(NOTEBOOK_DIR / "99_planted.ipynb", finding)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:1] + NOTEBOOKS[-1:], ids=lambda p: p.stem)
