@@ -7,15 +7,19 @@ import numpy as np
 __all__ = ["softmax", "softmax_cross_entropy", "mse", "LOSSES"]
 
 
-def _as_logits(logits, name: str = "logits") -> np.ndarray:
-    """``logits`` as a float64 array of shape (n_samples, n_classes), or a clear error."""
+def _as_floats(a, name: str) -> np.ndarray:
+    """``a`` as a float64 array, or a TypeError that names the argument."""
     try:
-        z = np.asarray(logits, dtype=np.float64)
+        return np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be an array of numbers of shape (n_samples, n_classes); "
-            f"received {type(logits).__name__}"
+            f"{name} must be an array of numbers; received {type(a).__name__} {str(a)[:40]!r}"
         ) from None
+
+
+def _as_logits(logits, name: str = "logits") -> np.ndarray:
+    """``logits`` as a float64 array of shape (n_samples, n_classes), or a clear error."""
+    z = _as_floats(logits, name)
     if z.ndim != 2 or z.shape[1] < 1:
         hint = " (one sample? use logits[None, :])" if z.ndim == 1 else ""
         raise ValueError(
@@ -85,8 +89,9 @@ def mse(pred, target, *, out=None) -> tuple[float, np.ndarray]:
     one-output ``pred`` of shape ``(n, 1)``; any other shape is refused, even one of the
     same size (a transposed target would pair the wrong entries silently).
     """
-    pred = np.asarray(pred, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
+    pred, target = _as_floats(pred, "pred"), _as_floats(target, "target")
+    if pred.size == 0:
+        raise ValueError(f"pred must hold at least one entry; received shape {pred.shape}")
     if target.shape != pred.shape:
         if pred.ndim == 2 and pred.shape[1] == 1 and target.shape == pred.shape[:1]:
             target = target[:, None]
