@@ -413,8 +413,19 @@ def code_literals(code: str) -> tuple[list[tuple[Decimal, Decimal, int]], str]:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         no_comments = re.sub(r"#.*", "", src)
         return _numbers_in(no_comments, percent_both_ways=False), ""
+    # Python >= 3.12 splits f-strings: literal text is FSTRING_MIDDLE outside replacement
+    # fields (inside one, it is a format spec such as ">10.2f", no literal text)
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
     fstring_middle = getattr(tokenize, "FSTRING_MIDDLE", None)
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    fields: list[int] = []  # open replacement fields of each f-string being read
     for tok in tokens:
+        if fstring_start is not None and tok.type == fstring_start:
+            fields.append(0)
+        elif fstring_end is not None and tok.type == fstring_end and fields:
+            fields.pop()
+        elif fields and tok.type == tokenize.OP and tok.string in ("{", "}"):
+            fields[-1] = max(0, fields[-1] + (1 if tok.string == "{" else -1))
         if tok.type == tokenize.NUMBER:
             t = tok.string.lower()
             if t.startswith(("0x", "0o", "0b")) or t.endswith("j"):
@@ -426,7 +437,7 @@ def code_literals(code: str) -> tuple[list[tuple[Decimal, Decimal, int]], str]:
             nums.append((value, ulp, significant_figures(tok.string)))
         elif tok.type == tokenize.STRING and re.match(r"(?i)[rb]*f", tok.string):
             texts.append(_fstring_literal_text(tok.string))
-        elif fstring_middle is not None and tok.type == fstring_middle:
+        elif fstring_middle is not None and tok.type == fstring_middle and fields[-1:] == [0]:
             texts.append(tok.string)
     text = "\n".join(texts)
     # powers written in code (2**-30, 0.5**30) count as text, e.g. for the prose "2^-30"

@@ -314,6 +314,7 @@ def test_code_literals_back_settings():
     assert unbacked("With $10^{-12}$.", code=["tol = 1e-12"]) == []
     # an f-string's literal text, not its format spec
     assert unbacked("std 0.01 and 0.5", code=['print(f"std 0.01: {x:.5f}")']) == ["0.5"]
+    assert unbacked("It is 10.2 here.", code=['print(f"{x:>10.2f}")']) == ["10.2"]
     # a comment is not a setting
     assert unbacked("lr 0.05", code=["fit()  # lr 0.05"]) == ["0.05"]
     # an integer literal (a depth, a seed) does not back a multiplier or a percent by chance
