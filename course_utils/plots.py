@@ -269,7 +269,9 @@ def plot_layer_histograms(
         half = max((4 * v.std() for v in values if v.size), default=1.0) or 1.0
         value_range = (-half, half)
     for k, (ax, v) in enumerate(zip(axes, values), 1):
-        ax.hist(v, bins=bins, range=value_range, density=True, color=color, alpha=0.8)
+        lo, hi = value_range
+        if np.any((v >= lo) & (v <= hi)):  # else its density is 0/0: no bars, no warning
+            ax.hist(v, bins=bins, range=value_range, density=True, color=color, alpha=0.8)
         ax.set_title(f"layer {k}: std {v.std():.3g}" if v.size else f"layer {k}: overflow")
         ax.set_yticks([])
         ax.grid(False)
