@@ -40,6 +40,8 @@ INIT_COLORS = {
 }
 
 _CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")]
+#: Line styles of the series of one plot, so that colour is never the only cue.
+_LINESTYLES = ("-", "--", "-.", (0, (1, 1)))
 
 
 def use_course_style() -> None:
@@ -113,7 +115,8 @@ def integer_ticks(axis) -> None:
     """Put tick marks on whole numbers only, for an axis that counts layers, steps or epochs."""
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
+    # the steps of matplotlib's default AutoLocator: 0, 10, ..., 50 rather than 0, 6, ..., 48
+    axis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
 
 
 def log_tick_formatter():
@@ -140,8 +143,9 @@ def plot_compounding(factors, depth: int = 50, *, band=(0.5, 2.0), ax=None):
     ax = get_ax(ax)
     k = np.arange(depth + 1)
     factors = np.atleast_1d(np.asarray(factors, dtype=float))
-    for f in factors:
-        ax.plot(k, f**k, label=f"{f:g}$^k$ → {f**depth:.3g} at k={depth}")
+    for i, f in enumerate(factors):
+        ls = _LINESTYLES[i % len(_LINESTYLES)]
+        ax.plot(k, f**k, ls=ls, label=f"{f:g}$^k$ → {f**depth:.3g} at k={depth}")
     if band is not None:
         ax.axhspan(*band, color=PALETTE["green"], alpha=0.12, lw=0, label=f"band {band}")
     ax.set_yscale("log")
@@ -173,14 +177,15 @@ def plot_chain_norms(results, *, labels=None, ax=None):
     """
     ax = get_ax(ax)
     labels = labels or [f"std {r.std:.3g}" for r in results]
-    for r, label, color in zip(results, labels, _CYCLE):
+    for i, (r, label, color) in enumerate(zip(results, labels, _CYCLE)):
+        ls = _LINESTYLES[i % len(_LINESTYLES)]
         steps = np.arange(len(r.norms))
         keep = np.isfinite(r.norms) & (r.norms > 0)
         if r.overflow_step is not None:
             label += f": overflowed at step {r.overflow_step}"
         elif r.underflow_step is not None:
             label += f": exactly 0 from step {r.underflow_step}"
-        ax.plot(steps[keep], r.norms[keep], color=color, label=label)
+        ax.plot(steps[keep], r.norms[keep], color=color, ls=ls, label=label)
         last = steps[keep][-1]
         if r.overflow_step is not None:
             ax.plot([last], [r.norms[last]], "^", color=color, ms=8)
@@ -280,7 +285,9 @@ def plot_layer_histograms(
     return axes
 
 
-def plot_std_per_layer(result, quantity: str = "activation", *, ax=None, color=None, label=None):
+def plot_std_per_layer(
+    result, quantity: str = "activation", *, ax=None, color=None, label=None, marker=None
+):
     """Measured std per layer as points, the mean-field prediction as a line, on a log axis.
 
     ``result`` is what :func:`course_utils.widgets.compute_propagation` returns (any object
@@ -296,6 +303,9 @@ def plot_std_per_layer(result, quantity: str = "activation", *, ax=None, color=N
         The std of h_l or of dL/dh_l.
     ax : matplotlib Axes, optional
     color, label : str, optional
+    marker : str, optional
+        Of the measured points; default circles for activations, squares for gradients
+        (as in the propagation explorer), so that the two differ by more than colour.
 
     Returns
     -------
@@ -308,7 +318,9 @@ def plot_std_per_layer(result, quantity: str = "activation", *, ax=None, color=N
     measured = getattr(result, f"{quantity}_std")
     theory = getattr(result.predicted, f"{quantity}_std")
     ax.plot(*finite(result.layers, theory, positive=True), "-", color=color, lw=1.2)
-    ax.plot(*finite(result.layers, measured, positive=True), "o", ms=3, color=color, label=label)
+    marker = marker or ("o" if quantity == "activation" else "s")
+    points = finite(result.layers, measured, positive=True)
+    ax.plot(*points, ls="none", marker=marker, ms=3, color=color, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("hidden layer l")
     integer_ticks(ax.xaxis)
@@ -435,14 +447,14 @@ def plot_update_ratios(ratios, *, ax=None, reference=1e-3):
     Axes
     """
     ax = get_ax(ax)
-    for label, r in ratios.items():
+    for k, (label, r) in enumerate(ratios.items()):
         r = np.asarray(r, dtype=float)
         layers = np.arange(1, len(r) + 1)
         x, y = finite(layers, r, positive=True)
         color = color_for(label, default=None)
         if len(x) == 0:
             label += " (no finite ratio)"
-        ax.plot(x, y, "-o", ms=3, color=color, label=label)
+        ax.plot(x, y, "-", marker=_MARKERS[k % len(_MARKERS)], ms=3, color=color, label=label)
     if reference is not None:
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=f"{reference:g}")
     ax.set_yscale("log")
@@ -521,7 +533,8 @@ def plot_log_singular_values(
         logs = np.log10(np.maximum(s, floor))
         text = label if n_floor == 0 else f"{label} ({n_floor} of {s.size} < {floor:.0e})"
         color = INIT_COLORS.get(label) or spare[i % len(spare)]
-        ax.hist(logs, bins=edges, histtype="step", lw=1.6, color=color, label=text)
+        ls = _LINESTYLES[i % len(_LINESTYLES)]
+        ax.hist(logs, bins=edges, histtype="step", lw=1.6, ls=ls, color=color, label=text)
     ax.axvline(0.0, color="0.4", lw=0.8, ls=":")
     ax.set_xlabel("log10 singular value of J")
     ax.set_ylabel("count")
