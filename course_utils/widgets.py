@@ -963,7 +963,10 @@ def compute_edge_of_chaos(sigma_w2: float = 1.5, sigma_b2: float = 0.05, n_point
     c_next = (
         theory.correlation_map(c, "tanh", sigma_w2=sigma_w2, sigma_b2=sigma_b2, q=q_star)
         if q_star > 0
-        else c * sigma_w2  # q* = 0: tanh is linear there, c' = sigma_w^2 c q / q
+        # q* = 0 (sigma_b^2 = 0, sigma_w^2 <= 1): the limit sigma_b^2 -> 0 of
+        # (sigma_w^2 q* c + sigma_b^2) / q* with q* = sigma_b^2 / (1 - sigma_w^2) (tanh linear
+        # near 0): fixed point c* = 1 with slope chi_1 = sigma_w^2
+        else 1.0 - sigma_w2 * (1.0 - c)
     )
     above = c_next - c > 0  # the tabulated map brackets c* for the root search
     cross = np.flatnonzero(above[:-1] & ~above[1:])
