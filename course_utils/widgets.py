@@ -278,6 +278,9 @@ class PropagationResult:
     gradient_hist: tuple
     color: str
     summary: str
+    #: Per layer, the median over inputs of each input's std across the layer's units.
+    activation_median_std: np.ndarray | None = None
+    gradient_median_std: np.ndarray | None = None
 
 
 def _init_spec(init) -> tuple[str, dict]:
@@ -387,6 +390,59 @@ def _histogram(values, bins: int = 40):
     return counts / (v.size * (edges[1] - edges[0])), edges
 
 
+def _median_input_std(values: np.ndarray, n_inputs: int) -> np.ndarray:
+    """Per layer, the median over inputs of one input's std across the layer's units."""
+    with np.errstate(all="ignore"):
+        per_input = values.reshape(values.shape[0], n_inputs, -1).std(axis=2)
+        return np.median(per_input, axis=1)
+
+
+def _within(measured, theory_value, factor: float = 2.0) -> bool:
+    return bool(
+        np.isfinite(measured)
+        and np.isfinite(theory_value)
+        and theory_value > 0
+        and 1 / factor <= measured / theory_value <= factor
+    )
+
+
+def _why_they_part(what, pooled, median, theory_value, *, width, saturated, spread) -> str:
+    """A clause saying why a measured std and the theory part by more than 2x ('' if not).
+
+    ``spread`` is ``(start, low, high)``: the theory's own prediction for two inputs whose
+    |x|^2 / n starts two standard deviations below and above 1 (``start`` = their ratio).
+    """
+    if not np.isfinite(pooled) or _within(pooled, theory_value):
+        return ""
+    if _within(median, theory_value):
+        start, low, high = spread
+        apart = bool(np.isfinite(high) and low > 0 and high / low > 2 * start)
+        cause = (
+            f"the variance map amplifies the differences between inputs: two whose |x|^2/n "
+            f"starts 2 sd apart (ratio {start:.2f}) end {high / low:.2g}x apart by the theory "
+            "itself, so the few that drift up grow"
+            if apart
+            else "a few inputs far from the rest dominate the pooled std"
+        )
+        return (
+            f"; {what}: the pooled std is set by a few inputs that grew, the median input "
+            f"follows the theory ({cause})"
+        )
+    ratio = median / theory_value if theory_value > 0 else float("nan")
+    if saturated > 0.5:
+        cause = (
+            f"{saturated:.0%} of the units are saturated, so each layer's factor averages "
+            "over the few that are not"
+        )
+    else:
+        cause = (
+            f"at width {width} each layer multiplies by a random factor, and the product "
+            "drifts from the theory's (notebook 07)"
+        )
+    grown = ", and a few inputs that grew set the pooled std" if pooled > 10 * median > 0 else ""
+    return f"; {what}: even the median input is at {ratio:.2g}x the theory ({cause}){grown}"
+
+
 def _layer_std(values: np.ndarray) -> np.ndarray:
     """Std of each row, nan where a row holds inf or nan (an overflowed layer)."""
     with np.errstate(all="ignore"):
@@ -482,16 +538,48 @@ def compute_propagation(
     bad = ~(np.isfinite(A).all(axis=1))
     first_bad = int(np.argmax(bad)) + 1 if bad.any() else None
     pred = theory.predict_propagation(depth, act, sigma_w2=sigma_w2, sigma_b2=bias_std**2)
+    act_median, grad_median = _median_input_std(A, n), _median_input_std(G, n)
 
     how = f"one network, {n} inputs" if method == "network" else f"{n} networks sampled by layer"
     summary = (
         f"{act.name}, {init} x {scale:.2f} (sigma_w^2 = {sigma_w2:.3g}), width {width}, depth "
-        f"{depth}: activation std at layer {depth} {act_std[-1]:.3g} (theory "
-        f"{pred.activation_std[-1]:.3g}); gradient std at layer 1 {grad_std[0]:.3g} (theory "
+        f"{depth}: activation std at layer {depth} {act_std[-1]:.3g} (median input "
+        f"{act_median[-1]:.3g}, theory {pred.activation_std[-1]:.3g}); gradient std at layer 1 "
+        f"{grad_std[0]:.3g} (median input {grad_median[0]:.3g}, theory "
         f"{pred.gradient_std[0]:.3g}); histograms of layer {layer}; {how}"
     )
     if first_bad is not None:
         summary += f"; overflow to inf/nan from layer {first_bad}"
+    else:
+        parts = [
+            ("activations", act_std[-1], act_median[-1], pred.activation_std[-1], -1),
+            ("gradients", grad_std[0], grad_median[0], pred.gradient_std[0], 0),
+        ]
+        if any(not _within(pooled, theo) for _, pooled, _, theo, _ in parts):
+            # The theory run from inputs whose |x|^2 / n is 2 sd (sqrt(2 / width)) off 1.
+            starts = [max(1.0 + k * 2.0 * math.sqrt(2.0 / width), 0.0) for k in (-1, 1)]
+            ends = [
+                theory.predict_propagation(
+                    depth, act, sigma_w2=sigma_w2, sigma_b2=bias_std**2, input_second_moment=m
+                )
+                for m in starts
+            ]
+            ratio = starts[1] / starts[0] if starts[0] > 0 else math.inf
+            for what, pooled, median, theo, i in parts:
+                field = "activation_std" if what == "activations" else "gradient_std"
+                spread = (ratio, *(float(getattr(e, field)[i]) for e in ends))
+                note = _why_they_part(
+                    what,
+                    pooled,
+                    median,
+                    theo,
+                    width=width,
+                    saturated=float(saturated[i]),
+                    spread=spread,
+                )
+                if note:
+                    summary += note
+                    break
     return PropagationResult(
         depth=depth,
         width=width,
@@ -515,6 +603,8 @@ def compute_propagation(
         gradient_hist=_histogram(G[layer - 1]),
         color=color_for(init),  # the course colours know the labels N(0,1), N(0,0.01)
         summary=summary,
+        activation_median_std=act_median,
+        gradient_median_std=grad_median,
     )
 
 
@@ -703,13 +793,33 @@ class TrainingResult:
     summary: str
 
 
+#: A loss within this of ln 10 counts as "at ln 10"; a change below it as "not moving".
+LOSS_BAND = 0.05
+
+
 def _verdict(hist) -> str:
-    """A few words on how a run went: diverged, stalled near ln 10, or trained."""
+    """What the loss curve shows: diverged, stalled at ln 10, above it (falling or not), training.
+
+    The curve is the loss before training, then after each epoch. Stalled: the last epoch
+    ends within LOSS_BAND of ln 10 and moved less than LOSS_BAND. Above ln 10: worse than
+    a uniform guess, falling if the last epoch lowered it. Otherwise the run is training
+    (below ln 10, or passing ln 10 on its way down or up).
+    """
     if hist.diverged_at is not None:
         return f"diverged in epoch {hist.diverged_at}"
-    if hist.loss[-1] > LN10 - 0.05:
-        return f"stalled near ln 10 = {LN10:.3f}"
-    return f"trained: loss {hist.initial_loss:.3g} -> {hist.loss[-1]:.3g}"
+    curve = [hist.initial_loss, *hist.loss]
+    first, prev, last = curve[0], curve[-2], curve[-1]
+    moves = f"loss {first:.4g} -> {last:.4g}"
+    near, still = abs(last - LN10) <= LOSS_BAND, abs(last - prev) <= LOSS_BAND
+    if near and still:
+        return f"stalled at ln 10 = {LN10:.3f}: {moves}"
+    if last > LN10 + LOSS_BAND:
+        trend = "falling" if last < prev else "not falling"
+        return f"above ln 10 = {LN10:.3f} and {trend}: {moves}"
+    if near:
+        trend = "falling" if last < prev else "rising"
+        return f"{trend} through ln 10 = {LN10:.3f}: {moves}"
+    return f"training: {moves}"
 
 
 def _one_two_five(value, _pos=None) -> str:
