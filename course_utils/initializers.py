@@ -18,6 +18,7 @@ import difflib
 import inspect
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -48,7 +49,11 @@ __all__ = [
     "orthogonal",
     "calculate_gain",
     "get_initializer",
+    "initializer_variance",
     "INITIALIZERS",
+    "NAMED_INITS",
+    "ALIASES",
+    "NamedInit",
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -215,9 +220,7 @@ def standard_uniform(fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
     default (``kaiming_uniform_(a=sqrt(5))``): a gain of 1/sqrt(3) relative to LeCun.
     Equals ``variance_scaling(scale=1/3, mode="fan_in", distribution="uniform")``.
     """
-    return variance_scaling(
-        fan_in, fan_out, scale=1.0 / 3.0, mode="fan_in", distribution="uniform", rng=rng
-    )
+    return _draw_named("standard_uniform", fan_in, fan_out, rng=rng)
 
 
 def xavier_normal(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> np.ndarray:
@@ -229,10 +232,7 @@ def xavier_normal(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> 
     ``variance_scaling(scale=gain**2, mode="fan_avg", distribution="normal")``.
     Introduced in notebook 02.
     """
-    gain = check_finite_number(
-        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
-    )
-    return variance_scaling(fan_in, fan_out, scale=gain**2, mode="fan_avg", rng=rng)
+    return _draw_named("xavier_normal", fan_in, fan_out, rng=rng, gain=gain)
 
 
 def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> np.ndarray:
@@ -244,12 +244,7 @@ def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) ->
     ``variance_scaling(scale=gain**2, mode="fan_avg", distribution="uniform")``.
     Introduced in notebook 02.
     """
-    gain = check_finite_number(
-        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
-    )
-    return variance_scaling(
-        fan_in, fan_out, scale=gain**2, mode="fan_avg", distribution="uniform", rng=rng
-    )
+    return _draw_named("xavier_uniform", fan_in, fan_out, rng=rng, gain=gain)
 
 
 def he_normal(
@@ -264,11 +259,7 @@ def he_normal(
     ``variance_scaling(scale=gain**2, mode=mode, distribution="normal")``.
     Introduced in notebook 03.
     """
-    gain = check_finite_number(
-        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
-    )
-    check_choice("mode", mode, ("fan_in", "fan_out"))
-    return variance_scaling(fan_in, fan_out, scale=gain**2, mode=mode, rng=rng)
+    return _draw_named("he_normal", fan_in, fan_out, rng=rng, gain=gain, mode=mode)
 
 
 def he_uniform(
@@ -279,13 +270,7 @@ def he_uniform(
     He et al. (2015), "Delving Deep into Rectifiers". Same variance as :func:`he_normal`.
     Equals ``variance_scaling(scale=gain**2, mode=mode, distribution="uniform")``.
     """
-    gain = check_finite_number(
-        "gain", gain, minimum=0.0, strict=True, hint="for all-zero weights use cu.zeros"
-    )
-    check_choice("mode", mode, ("fan_in", "fan_out"))
-    return variance_scaling(
-        fan_in, fan_out, scale=gain**2, mode=mode, distribution="uniform", rng=rng
-    )
+    return _draw_named("he_uniform", fan_in, fan_out, rng=rng, gain=gain, mode=mode)
 
 
 def lecun_normal(fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
@@ -295,7 +280,7 @@ def lecun_normal(fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
     ``Dense`` and the init SELU networks need (Klambauer et al. 2017, "Self-Normalizing
     Neural Networks"). Equals ``variance_scaling(scale=1, mode="fan_in")``.
     """
-    return variance_scaling(fan_in, fan_out, scale=1.0, mode="fan_in", rng=rng)
+    return _draw_named("lecun_normal", fan_in, fan_out, rng=rng)
 
 
 def lecun_uniform(fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
@@ -304,9 +289,7 @@ def lecun_uniform(fan_in: int, fan_out: int, *, rng=None) -> np.ndarray:
     LeCun et al. (1998), "Efficient BackProp". Equals
     ``variance_scaling(scale=1, mode="fan_in", distribution="uniform")``.
     """
-    return variance_scaling(
-        fan_in, fan_out, scale=1.0, mode="fan_in", distribution="uniform", rng=rng
-    )
+    return _draw_named("lecun_uniform", fan_in, fan_out, rng=rng)
 
 
 def orthogonal(fan_in: int, fan_out: int, *, gain: float = 1.0, rng=None) -> np.ndarray:
@@ -378,33 +361,166 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     return math.sqrt(2.0 / (1.0 + slope**2))
 
 
-glorot_normal = xavier_normal
+glorot_normal = xavier_normal  # aliases, not copies (ALIASES below)
 glorot_uniform = xavier_uniform
 kaiming_normal = he_normal
 kaiming_uniform = he_uniform
 
-#: Every initializer by name (aliases included).
+
+# --- the table of named initializers ------------------------------------------------
+_POSITIVE_GAIN = "for all-zero weights use cu.zeros"
+
+
+@dataclass(frozen=True)
+class NamedInit:
+    """One named special case of :func:`variance_scaling`: Var(W) = scale / n(mode).
+
+    ``mode=None`` makes the mode a parameter (default ``"fan_in"``, also ``"fan_out"``),
+    as He's; ``scale=None`` makes the scale ``gain**2`` with ``gain`` as its default.
+    Drawing (the named functions), :func:`initializer_variance` (and so
+    ``theory.weight_variance`` and ``frameworks``) and :func:`get_initializer`'s check of
+    parameter names all read this one record.
+    """
+
+    distribution: str
+    mode: str | None
+    scale: float | None
+    gain: float = 1.0
+    source: str = ""
+
+    def defaults(self) -> dict:
+        """The parameters this initializer takes, with their defaults."""
+        out = {} if self.scale is not None else {"gain": self.gain}
+        return out if self.mode is not None else {**out, "mode": "fan_in"}
+
+    def scale_and_mode(self, **params) -> tuple[float, str]:
+        """``(scale, mode)`` for these parameters, each checked."""
+        params = {**self.defaults(), **params}
+        scale = self.scale
+        if scale is None:
+            gain = check_finite_number(
+                "gain", params["gain"], minimum=0.0, strict=True, hint=_POSITIVE_GAIN
+            )
+            scale = gain**2
+        mode = self.mode or check_choice("mode", params["mode"], ("fan_in", "fan_out"))
+        return scale, mode
+
+
+#: Every named special case of variance_scaling, one line each (aliases below).
+NAMED_INITS: dict[str, NamedInit] = {
+    "standard_uniform": NamedInit(
+        "uniform", "fan_in", 1.0 / 3.0, source="Glorot & Bengio 2010, eq. 1"
+    ),
+    "xavier_normal": NamedInit("normal", "fan_avg", None, 1.0, "Glorot & Bengio 2010"),
+    "xavier_uniform": NamedInit("uniform", "fan_avg", None, 1.0, "Glorot & Bengio 2010, eq. 16"),
+    "he_normal": NamedInit("normal", None, None, math.sqrt(2.0), "He et al. 2015"),
+    "he_uniform": NamedInit("uniform", None, None, math.sqrt(2.0), "He et al. 2015"),
+    "lecun_normal": NamedInit("normal", "fan_in", 1.0, source="LeCun et al. 1998"),
+    "lecun_uniform": NamedInit("uniform", "fan_in", 1.0, source="LeCun et al. 1998"),
+}
+#: Other names for the same initializers (Keras and PyTorch spellings).
+ALIASES = {
+    "glorot_normal": "xavier_normal",
+    "glorot_uniform": "xavier_uniform",
+    "kaiming_normal": "he_normal",
+    "kaiming_uniform": "he_uniform",
+}
+
+
+def _fan(fan_in: int, fan_out: int, mode: str) -> float:
+    return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+
+
+def _draw_named(name: str, fan_in, fan_out, *, rng=None, **params) -> np.ndarray:
+    spec = NAMED_INITS[ALIASES.get(name, name)]
+    scale, mode = spec.scale_and_mode(**params)
+    return variance_scaling(
+        fan_in, fan_out, scale=scale, mode=mode, distribution=spec.distribution, rng=rng
+    )
+
+
+def _make_named(name: str, spec: NamedInit) -> Callable[..., np.ndarray]:
+    """The function of a table entry that has no hand-written one (with its docstring)."""
+
+    def init(fan_in: int, fan_out: int, *, rng=None, **params) -> np.ndarray:
+        return _draw_named(name, fan_in, fan_out, rng=rng, **params)
+
+    init.__name__ = name
+    init.__doc__ = (
+        f"{name}: variance_scaling(distribution={spec.distribution!r}, mode="
+        f"{spec.mode or 'mode'!r}, scale={spec.scale if spec.scale is not None else 'gain**2'})"
+        f". {spec.source}"
+    )
+    init.defaults = spec.defaults()
+    return init
+
+
+def _other_variance(name: str, fan_in: int, fan_out: int, params: dict) -> float:
+    """Var(W_ij) of the initializers that are not a row of NAMED_INITS."""
+    if name == "zeros":
+        return 0.0
+    if name == "normal":
+        return float(params["std"]) ** 2
+    if name == "uniform":
+        return float(params["limit"]) ** 2 / 3.0
+    if name == "variance_scaling":
+        mode = params.get("mode", "fan_in")
+        return float(params.get("scale", 1.0)) / _fan(fan_in, fan_out, mode)
+    if name == "orthogonal":  # unit-norm rows or columns, times the gain
+        return float(params.get("gain", 1.0)) ** 2 / max(fan_in, fan_out)
+    raise ValueError(f"initializer {name!r} has no closed-form variance (a constant has none)")
+
+
+def initializer_variance(name: str, fan_in: int, fan_out: int, **params) -> float:
+    """Var(W_ij) that the named initializer draws with, from the table (no sampling)."""
+    name = ALIASES.get(name, name)
+    if name in NAMED_INITS:
+        scale, mode = NAMED_INITS[name].scale_and_mode(**params)
+        return scale / _fan(fan_in, fan_out, mode)
+    return _other_variance(name, fan_in, fan_out, params)
+
+
+#: Every initializer by name (aliases included): the named functions of this module for
+#: the rows of NAMED_INITS (a row without one gets a generated function), and the others.
 INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {
     "zeros": zeros,
     "constant": constant,
     "normal": normal,
     "uniform": uniform,
-    "standard_uniform": standard_uniform,
     "variance_scaling": variance_scaling,
-    "xavier_normal": xavier_normal,
-    "xavier_uniform": xavier_uniform,
-    "glorot_normal": glorot_normal,
-    "glorot_uniform": glorot_uniform,
-    "he_normal": he_normal,
-    "he_uniform": he_uniform,
-    "kaiming_normal": kaiming_normal,
-    "kaiming_uniform": kaiming_uniform,
-    "lecun_normal": lecun_normal,
-    "lecun_uniform": lecun_uniform,
     "orthogonal": orthogonal,
 }
+for _name, _spec in NAMED_INITS.items():
+    INITIALIZERS[_name] = globals().get(_name) or _make_named(_name, _spec)
+for _alias, _name in ALIASES.items():
+    INITIALIZERS[_alias] = INITIALIZERS[_name]
 # Parameters an initializer cannot do without, so get_initializer can ask for them.
 _REQUIRED = {"constant": ("value",), "normal": ("std",), "uniform": ("limit",)}
+
+
+def initializer_params(fn, name: str | None = None) -> list[str] | None:
+    """The parameter names an initializer takes (None when they cannot be known).
+
+    A row of :data:`NAMED_INITS` answers from the table; any other function from its
+    signature (the keyword parameters after ``fan_in, fan_out``, ``rng`` left out).
+    """
+    key = ALIASES.get(name, name) if isinstance(name, str) else None
+    if key in NAMED_INITS and INITIALIZERS.get(key) is getattr(fn, "__wrapped__", fn):
+        return list(NAMED_INITS[key].defaults())
+    if hasattr(fn, "defaults"):
+        return list(fn.defaults)
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return None
+    takes_keyword = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [
+        p.name
+        for p in list(signature.parameters.values())[2:]  # after fan_in, fan_out
+        if p.kind in takes_keyword and p.name != "rng"
+    ]
 
 
 def _check_params(fn, name: str, params: dict) -> None:
@@ -413,19 +529,9 @@ def _check_params(fn, name: str, params: dict) -> None:
     Checked when the initializer is got, so ``get_initializer("he_normal", gian=2.0)``
     fails at once, naming ``gian``, not later inside an MLP with a bare TypeError.
     """
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+    allowed = initializer_params(fn, name)
+    if allowed is None:
         return
-    kinds = {p.kind for p in signature.parameters.values()}
-    if inspect.Parameter.VAR_KEYWORD in kinds:
-        return
-    takes_keyword = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    allowed = [
-        p.name
-        for p in list(signature.parameters.values())[2:]  # after fan_in, fan_out
-        if p.kind in takes_keyword and p.name != "rng"
-    ]
     for key in params:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)

@@ -11,7 +11,6 @@ neural networks through transient chaos"; Schoenholz, Gilmer, Ganguli & Sohl-Dic
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from dataclasses import dataclass
 
@@ -178,7 +177,7 @@ def weight_variance(init, fan_in: int, fan_out: int, **params) -> float:
         The variance of one weight. The mean-field ``sigma_w2`` of a layer is
         ``fan_in * weight_variance(...)`` (notebook 04).
     """
-    from .initializers import INITIALIZERS, get_initializer
+    from .initializers import INITIALIZERS, get_initializer, initializer_variance
 
     if callable(init):
         name = getattr(init, "__name__", None)
@@ -191,47 +190,17 @@ def weight_variance(init, fan_in: int, fan_out: int, **params) -> float:
             )
     else:
         name = init
-        get_initializer(name, **params)  # an unknown name or a missing parameter raises here
+    get_initializer(name, **params)  # an unknown name, parameter or a bad value raises here
     if name == "constant":
         raise ValueError(
             "init 'constant' has zero variance and a non-zero mean; the mean-field recursion "
             "assumes zero-mean weights. Use 'zeros' or a random initializer."
         )
-    keyword = {
-        k: p.default
-        for k, p in inspect.signature(INITIALIZERS[name]).parameters.items()
-        if p.kind is p.KEYWORD_ONLY and k != "rng"
-    }
-    unknown = sorted(set(params) - set(keyword))
-    if unknown:
-        raise ValueError(
-            f"initializer {name!r} takes no parameter {unknown[0]!r}; it takes: "
-            f"{', '.join(sorted(keyword)) or 'none'}"
-        )
-    # the initializer's own defaults (gain sqrt(2) for he_*, mode "fan_in", ...), overridden
-    params = {k: v for k, v in keyword.items() if v is not inspect.Parameter.empty} | params
     fan_in = check_positive_int("fan_in", fan_in)
     fan_out = check_positive_int("fan_out", fan_out)
-    fans = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}
-    family = name.split("_")[0]
-    gain2 = check_finite_number("gain", params.get("gain", 1.0), minimum=0.0) ** 2
-    if name == "zeros":
-        return 0.0
-    if name == "normal":
-        return float(params["std"]) ** 2
-    if name == "uniform":
-        return float(params["limit"]) ** 2 / 3.0
-    if name == "standard_uniform":
-        return 1.0 / (3.0 * fan_in)
-    if name == "variance_scaling":
-        return float(params["scale"]) / fans[params["mode"]]
-    if family in ("xavier", "glorot"):
-        return gain2 * 2.0 / (fan_in + fan_out)
-    if family in ("he", "kaiming"):
-        return gain2 / fans[params["mode"]]
-    if family == "lecun":
-        return 1.0 / fan_in
-    return gain2 / max(fan_in, fan_out)  # orthogonal: unit-norm rows or columns
+    # the formula is the table's (initializers.NAMED_INITS and the few others), defaults
+    # included (gain sqrt(2) and mode "fan_in" for he_*); get_initializer checked the names
+    return initializer_variance(name, fan_in, fan_out, **params)
 
 
 def variance_map(q: float, activation, *, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> float:

@@ -257,3 +257,37 @@ def test_bad_input_is_explained(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize(
+    "name", sorted(cu.initializers.NAMED_INITS) + sorted(cu.initializers.ALIASES)
+)
+def test_each_table_row_draws_the_variance_the_table_states(name):
+    """Drawing and the closed form come from the same row: Monte Carlo within 5 SE."""
+    fan_in, fan_out = 300, 200
+    w = cu.INITIALIZERS[name](fan_in, fan_out, rng=7)
+    var = cu.initializers.initializer_variance(name, fan_in, fan_out)
+    assert var == cu.theory.weight_variance(name, fan_in, fan_out)
+    # SE of a sample variance: sqrt((m4 - var^2) / N), with m4 measured
+    se = np.sqrt((np.mean(w**4) - np.var(w) ** 2) / w.size)
+    assert abs(np.var(w) - var) < 5 * se
+
+
+def test_adding_an_initializer_is_one_row():
+    """A new row gets a function, a variance and a parameter check, with no other code."""
+    from course_utils.initializers import NamedInit, _make_named, initializer_params
+
+    row = NamedInit("truncated_normal", "fan_out", None, 2.0, "a made-up row")
+    cu.initializers.NAMED_INITS["demo_init"] = row
+    try:
+        fn = _make_named("demo_init", row)
+        assert cu.initializers.initializer_variance("demo_init", 50, 40) == 4.0 / 40
+        assert cu.initializers.initializer_variance("demo_init", 50, 40, gain=1.0) == 1.0 / 40
+        assert initializer_params(fn, "demo_init") == ["gain"]
+        w = fn(400, 400, rng=0, gain=1.0)
+        se = np.sqrt((np.mean(w**4) - np.var(w) ** 2) / w.size)
+        assert abs(np.var(w) - 1.0 / 400) < 5 * se and np.abs(w).max() <= 2 / 0.8796 / 20 + 1e-12
+        with pytest.raises(TypeError, match="did you mean 'gain'"):
+            cu.initializers._check_params(fn, "demo_init", {"gian": 1.0})
+    finally:
+        del cu.initializers.NAMED_INITS["demo_init"]
