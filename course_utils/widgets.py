@@ -676,7 +676,7 @@ def propagation_explorer(
         2,
         2,
         width_ratios=(1.5, 1),
-        left=0.09,
+        left=0.115,  # room for the y label beside tick labels such as 1e+146
         right=0.98,
         bottom=0.13,
         top=0.84,
