@@ -5,7 +5,9 @@ initializers, activations, a network that records its insides, training, offline
 plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 """
 
-from . import checks, finite_width, frameworks, isometry, plots, theory, widgets
+import importlib
+
+from . import finite_width, frameworks, isometry, theory
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .datasets import load_digits, make_circles, make_spirals, train_test_split
@@ -38,7 +40,25 @@ from .initializers import (
 from .isometry import jacobian_singular_values, lsuv
 from .losses import mse, softmax, softmax_cross_entropy
 from .network import MLP, ResidualMLP
-from .plots import use_course_style
 from .training import SGD, Adam, History, Momentum, fit, get_optimizer, train_step
 
 __version__ = "0.1.0"
+
+# PEP 562: the modules that need matplotlib or ipywidgets load when first touched, so
+# ``import course_utils`` costs the maths only (docs/ARCHITECTURE.md, "Imports").
+_LAZY_MODULES = ("checks", "plots", "widgets")
+_LAZY_NAMES = {"use_course_style": "plots"}
+
+
+def __getattr__(name: str):
+    """Load ``cu.plots``, ``cu.widgets``, ``cu.checks`` and ``cu.use_course_style`` on use."""
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+
+
+def __dir__():
+    """The public names, the lazy ones included (for tab completion)."""
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))

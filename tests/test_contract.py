@@ -97,3 +97,27 @@ def test_fit_and_history():
         net = cu.MLP([64, 16, 10], rng=1)
         h = cu.fit(net, X[:200], y[:200], epochs=1, lr=0.01, batch_size=50, optimizer=opt, rng=0)
         assert np.isfinite(h.loss[0])
+
+
+def test_import_loads_the_maths_only():
+    """PEP 562: matplotlib and ipywidgets load when a plot, widget or check is first used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, course_utils as cu\n"
+        "heavy = ('matplotlib', 'ipywidgets')\n"
+        "assert not [m for m in heavy if m in sys.modules], sorted(sys.modules)\n"
+        "cu.use_course_style\n"
+        "assert 'matplotlib.pyplot' in sys.modules\n"
+        "assert callable(cu.checks.report) and callable(cu.widgets.Explorer)\n"
+        "assert {'plots', 'widgets', 'checks', 'use_course_style'} <= set(dir(cu))\n"
+        "try:\n"
+        "    cu.no_such_name\n"
+        "except AttributeError as e:\n"
+        "    assert 'no_such_name' in str(e)\n"
+        "else:\n"
+        "    raise SystemExit('no AttributeError')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
