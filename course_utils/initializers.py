@@ -104,10 +104,23 @@ def _truncated_standard_normal(rng: np.random.Generator, size, cut: float) -> np
     """Draw N(0, 1) restricted to [-cut, cut] by resampling the draws that fall outside."""
     out = rng.standard_normal(size)
     bad = np.abs(out) > cut
-    while bad.any():  # each round keeps ~95% of the redraws (cut=2): a few rounds at most
+    # Each round keeps a fraction erf(cut / sqrt 2) of the redraws (95.4% for cut = 2), so a
+    # draw is still outside after k rounds with probability 0.046^k: the cap is never met
+    # for a sane cut, and a tiny one (cut = 1e-3 keeps 0.08%) fails clearly, not forever.
+    for _ in range(_MAX_REDRAWS):
+        if not bad.any():
+            return out
         out[bad] = rng.standard_normal(int(bad.sum()))
         bad = np.abs(out) > cut
-    return out
+    if not bad.any():
+        return out
+    raise ValueError(
+        f"cut = {cut} keeps too few draws: {int(bad.sum())} of {out.size} were still outside "
+        f"[-{cut}, {cut}] after {_MAX_REDRAWS} rounds of redrawing; use cut >= 0.5"
+    )
+
+
+_MAX_REDRAWS = 200
 
 
 def variance_scaling(

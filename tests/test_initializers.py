@@ -291,3 +291,13 @@ def test_adding_an_initializer_is_one_row():
             cu.initializers._check_params(fn, "demo_init", {"gian": 1.0})
     finally:
         del cu.initializers.NAMED_INITS["demo_init"]
+
+
+def test_truncated_normal_redraw_loop_is_capped():
+    """A cut that keeps almost nothing fails with a clear error instead of looping forever."""
+    from course_utils.initializers import _truncated_standard_normal
+
+    with pytest.raises(ValueError, match=r"cut = 0.0001 keeps too few draws.*after 200 rounds"):
+        _truncated_standard_normal(np.random.default_rng(0), (100, 100), 1e-4)
+    x = _truncated_standard_normal(np.random.default_rng(0), (100, 100), 2.0)
+    assert np.abs(x).max() <= 2.0
