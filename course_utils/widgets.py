@@ -29,7 +29,7 @@ from ._validation import (
 from .activations import ACTIVATIONS, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .network import MLP
-from .plots import PALETTE, color_for, finite, log_tick_formatter, superscript
+from .plots import PALETTE, color_for, finite, integer_ticks, log_tick_formatter, superscript
 
 
 class Explorer:
@@ -1003,6 +1003,7 @@ def training_explorer(
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(_one_two_five))
     ax.yaxis.set_minor_formatter(mticker.FuncFormatter(_one_two_five))
     ax.set_xlabel("epoch")
+    integer_ticks(ax.xaxis)
     ax.set_ylabel("loss (log scale)")
     ax.legend(loc="lower left", fontsize=8)
     (ratio_line,) = ax_r.plot([], [], "-o", ms=3, color=PALETTE["green"])
@@ -1011,6 +1012,7 @@ def training_explorer(
     ax_r.yaxis.set_major_formatter(log_tick_formatter())
     ax_r.yaxis.set_minor_formatter(mticker.NullFormatter())
     ax_r.set_xlabel("layer l")
+    integer_ticks(ax_r.xaxis)
     ax_r.set_ylabel("|update| / |W|, last epoch")
     ax_r.legend(loc="lower left", fontsize=8)
     title = fig.suptitle("Press Train to train a network with these settings", fontsize=11)
