@@ -72,6 +72,10 @@ def assert_integer_ticks(axis) -> None:
 
 def assert_nothing_clipped(fig, *, tol_px: float = 1.0) -> None:
     """Everything drawn lies inside the figure, and each legend inside its axes."""
+    if not hasattr(fig.canvas, "get_renderer"):  # an explorer's figure, closed to pyplot
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)  # what its savefig to PNG draws with
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     box = fig.get_tightbbox(renderer)  # inches

@@ -1,0 +1,310 @@
+"""Each explorer's draw (course_utils/widgets.py), read back from the artists of its figure.
+
+An explorer is a pure compute function and a draw into one figure made once. Here each
+explorer is built headlessly (Agg, the course style), moved with ``refresh`` (compute +
+draw, no PNG) and its figure read back: the data of every line, histogram and image, the
+titles and legends, the scales and ticks, and that nothing is clipped after the layout is
+frozen. Expected values come from the compute result or a closed form, never from a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+
+import numpy as np
+import pytest
+from figure_tools import (
+    assert_data_in_view,
+    assert_every_labelled_series_in_legend,
+    assert_integer_ticks,
+    assert_nothing_clipped,
+    course_style,
+    image_value_at,
+    legend_texts,
+    xy,
+)
+
+import course_utils as cu
+from course_utils import widgets
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@pytest.fixture
+def build():
+    """Build an explorer in the course style; outside a kernel its Output prints: swallow it."""
+    with course_style():
+
+        def make(factory, **kwargs):
+            with contextlib.redirect_stdout(io.StringIO()):
+                return factory(**kwargs)
+
+        yield make
+
+
+# --- compounding (notebooks 00 and 01) ----------------------------------------------------
+@pytest.mark.parametrize(
+    "factor, depth", [(1.1, 50), (0.97, 3), (1.0, 15), (1.5, 100), (0.5, 100), (1.02, 37)]
+)
+def test_compounding_draws_factor_to_the_k_and_says_whether_it_stays_in_the_band(
+    build, factor, depth
+):
+    ex = build(widgets.compounding_explorer)
+    ex.refresh(factor=factor, depth=depth)
+    ax = ex.figure.axes[0]
+    up, down, yours, dot = ax.get_lines()
+    expected = np.cumprod([1.0] + [factor] * depth)  # factor^k by repeated multiplication
+    np.testing.assert_array_equal(xy(yours)[0], np.arange(depth + 1))
+    np.testing.assert_allclose(xy(yours)[1], expected, rtol=1e-12)
+    assert xy(dot)[0].tolist() == [depth]
+    assert xy(dot)[1][0] == pytest.approx(expected[-1], rel=1e-12)
+    k = np.arange(101)
+    np.testing.assert_allclose(xy(up)[1], np.cumprod([1.0] + [1.1] * 100), rtol=1e-12)
+    np.testing.assert_allclose(xy(down)[1], np.cumprod([1.0] + [0.9] * 100), rtol=1e-12)
+    np.testing.assert_array_equal(xy(up)[0], k)
+    (band,) = ax.patches
+    assert (band.get_y(), band.get_y() + band.get_height()) == (0.5, 2.0)
+    verdict = "stays in the band" if 0.5 <= expected[-1] <= 2.0 else "leaves the band"
+    power = str(depth).translate(SUPERSCRIPT)
+    assert ax.get_title() == f"{factor:.3f}{power} = {expected[-1]:.3g}: the product {verdict}"
+    assert legend_texts(ax) == ["1.1ᵏ", "0.9ᵏ", "band [0.5, 2]", "your factor"]
+    assert_every_labelled_series_in_legend(ax)
+    assert ax.get_yscale() == "log" and ax.get_xlim() == (0, max(depth, 10))
+    assert_data_in_view(ax, yours)
+    assert_data_in_view(ax, dot)
+    assert_integer_ticks(ax.xaxis)
+    assert_nothing_clipped(ex.figure)
+
+
+# --- propagation (notebook 04) --------------------------------------------------------------
+def _density(values, bins=40):
+    """What the explorer's histograms promise: the finite values over mean +- 4 std, clipped
+    to their range, as a density (counts / (n * bin width))."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:  # an overflowed layer: an empty histogram on [-1, 1]
+        return np.zeros(bins), np.linspace(-1.0, 1.0, bins + 1)
+    m, sd = v.mean(), v.std()
+    lo, hi = max(v.min(), m - 4 * sd), min(v.max(), m + 4 * sd)
+    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
+    return counts / (v.size * (hi - lo) / bins), edges
+
+
+def _finite_positive(x, y):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    keep = np.isfinite(y) & (y > 0)
+    return x[keep], y[keep]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(depth=6, width=16, init="he_normal", activation="relu", layer=3),
+        dict(depth=3, width=32, init="xavier_normal", activation="tanh", layer=3, bias_std=0.2),
+        dict(depth=100, width=1024, init="N(0,1)", scale=4.0, activation="linear", layer=2),
+    ],
+    ids=["he-relu", "xavier-tanh", "overflow"],
+)
+def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(build, params):
+    ex = build(widgets.propagation_explorer, depth=4, width=16)
+    r = ex.refresh(**params)
+    ax, ax_h, ax_g = ex.figure.axes
+    act_meas, act_pred, grad_meas, grad_pred, marker = ax.get_lines()
+    layers = np.arange(1, r.depth + 1)
+    with np.errstate(all="ignore"):
+        act_std = np.where(
+            np.isfinite(r.activations).all(axis=1), r.activations.std(axis=1), np.nan
+        )
+        grad_std = np.where(np.isfinite(r.gradients).all(axis=1), r.gradients.std(axis=1), np.nan)
+    p = r.predicted
+    for line, values in [
+        (act_meas, act_std),
+        (act_pred, p.activation_std),
+        (grad_meas, grad_std),
+        (grad_pred, p.gradient_std),
+    ]:
+        ex_x, ex_y = _finite_positive(layers, values)
+        np.testing.assert_array_equal(xy(line)[0], ex_x)
+        np.testing.assert_allclose(xy(line)[1], ex_y, rtol=1e-10)
+        assert_data_in_view(ax, line)
+    assert xy(act_meas)[0].size, "nothing measured is drawn"
+    if params.get("init") == "N(0,1)":  # overflowed layers are left out, not drawn
+        assert r.first_nonfinite_layer is not None
+        assert xy(act_meas)[0].max() < r.first_nonfinite_layer
+    assert xy(marker)[0].tolist() == [r.layer, r.layer]
+    assert ax.get_xlim() == (0.5, r.depth + 0.5)
+    # points measured, lines theory; activations and gradients by colour and by marker
+    assert act_meas.get_marker() == "o" and grad_meas.get_marker() == "s"
+    assert act_pred.get_linestyle() == grad_pred.get_linestyle() == "-"
+    assert act_meas.get_color() == act_pred.get_color() != grad_meas.get_color()
+    assert legend_texts(ax) == ["activations h", "gradients dL/dh"]
+    assert ax.get_yscale() == "log"
+    assert_integer_ticks(ax.xaxis)
+
+    i = r.layer - 1
+    for axis, values, std in [
+        (ax_h, r.activations[i], act_std[i]),
+        (ax_g, r.gradients[i], grad_std[i]),
+    ]:
+        (stairs,) = axis.patches
+        drawn = stairs.get_data()
+        density, edges = _density(values)
+        np.testing.assert_allclose(drawn.edges, edges)
+        np.testing.assert_allclose(drawn.values, density)
+        assert axis.get_xlim() == (edges[0], edges[-1])
+        assert axis.get_ylim()[1] >= density.max()  # the tallest bar is not cut off
+        assert f"layer {r.layer}" in axis.get_title() and f"std {std:.3g}" in axis.get_title()
+    (gauss,) = ax_g.get_lines()
+    sd = p.gradient_std[i]
+    gx, gy = xy(gauss)
+    if np.isfinite(sd) and sd > 0:  # the predicted Gaussian N(0, sd^2) over the bins
+        assert gx[0] == pytest.approx(edges[0]) and gx[-1] == pytest.approx(edges[-1])
+        np.testing.assert_allclose(
+            gy, np.exp(-(gx**2) / (2 * sd**2)) / math.sqrt(2 * math.pi * sd**2)
+        )
+    else:  # the theory overflowed too: no curve
+        assert gx.size == 0
+    assert ex.figure._suptitle.get_text()  # the finding (its wording: test_explorer_verdicts)
+    assert_nothing_clipped(ex.figure)
+
+
+def test_propagation_title_changes_with_the_finding(build):
+    ex = build(widgets.propagation_explorer, depth=4, width=16)
+    ex.refresh(depth=8, width=16, init="he_normal", activation="relu")
+    first = ex.figure._suptitle.get_text()
+    ex.refresh(depth=8, width=16, init="N(0,0.01)", activation="relu")
+    assert ex.figure._suptitle.get_text() != first
+
+
+# --- training (notebook 05) ------------------------------------------------------------------
+def _training_result(history, *, depth, epochs, verdict="some verdict"):
+    return widgets.TrainingResult(
+        "he_normal", depth, "relu", "momentum", 0.005, epochs, 64, history, 0.5, verdict, ""
+    )
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return widgets.compute_training("he_normal", depth=3, epochs=2)
+
+
+def test_training_draws_the_loss_per_epoch_and_the_last_update_ratios(build, short_run):
+    ex = build(widgets.training_explorer, depth=3, epochs=2)
+    r = short_run
+    ex.draw(r)
+    ax, ax_r = ex.figure.axes
+    h = r.history
+    train, test, ln10 = ax.get_lines()
+    np.testing.assert_array_equal(xy(train)[0], [0, 1, 2])
+    np.testing.assert_allclose(xy(train)[1], [h.initial_loss, *h.loss])
+    np.testing.assert_array_equal(xy(test)[0], [1, 2])
+    np.testing.assert_allclose(xy(test)[1], h.val_loss)
+    assert xy(ln10)[1].tolist() == [math.log(10)] * 2
+    ratio, rule = ax_r.get_lines()
+    assert len(h.update_ratio[-1]) == 3  # one ratio per weight layer
+    np.testing.assert_array_equal(xy(ratio)[0], [1, 2, 3])
+    np.testing.assert_allclose(xy(ratio)[1], h.update_ratio[-1])
+    assert xy(rule)[1].tolist() == [1e-3, 1e-3]
+    for axis, line in [(ax, train), (ax, test), (ax_r, ratio)]:
+        assert_data_in_view(axis, line)
+        assert line.get_alpha() == 1.0
+    assert train.get_marker() != test.get_marker()  # not colour alone
+    assert ax.get_xlim() == (-0.2, 2.2) and ax_r.get_xlim() == (0.5, 3.5)
+    assert legend_texts(ax) == ["training", "test", "ln 10"]
+    assert legend_texts(ax_r) == ["1e-3"]
+    assert_every_labelled_series_in_legend(ax)
+    assert_every_labelled_series_in_legend(ax_r)
+    assert ax.get_yscale() == ax_r.get_yscale() == "log"
+    assert r.verdict in ex.figure._suptitle.get_text()
+    assert_integer_ticks(ax.xaxis)
+    assert_integer_ticks(ax_r.xaxis)
+    assert_nothing_clipped(ex.figure)
+    ex.draw_pending(ex.params(), True)  # a control moved: the last run fades
+    assert all(line.get_alpha() == 0.3 for line in (train, test, ratio))
+
+
+def test_training_draws_a_diverged_run_up_to_its_last_finite_epoch(build):
+    ex = build(widgets.training_explorer, depth=2, epochs=3)
+    history = cu.History(
+        loss=[2.0, 1.5, math.inf],
+        val_loss=[2.2, 1.7, math.nan],
+        initial_loss=2.5,
+        update_ratio=np.array([[1e-3, 2e-3], [5e-3, 0.0], [np.nan, np.nan]]),
+        diverged_at=3,
+    )
+    ex.draw(_training_result(history, depth=2, epochs=3, verdict="diverged in epoch 3"))
+    ax, ax_r = ex.figure.axes
+    train, test, _ = ax.get_lines()
+    assert xy(train)[0].tolist() == [0, 1, 2] and xy(train)[1].tolist() == [2.5, 2.0, 1.5]
+    assert xy(test)[0].tolist() == [1, 2] and xy(test)[1].tolist() == [2.2, 1.7]
+    assert xy(ax_r.get_lines()[0])[0].size == 0  # the last epoch has no finite ratio
+    assert all(np.isfinite(ax.get_ylim())) and all(np.isfinite(ax_r.get_ylim()))
+    assert "diverged in epoch 3" in ex.figure._suptitle.get_text()
+    assert_integer_ticks(ax.xaxis)
+    assert_integer_ticks(ax_r.xaxis)
+    assert_nothing_clipped(ex.figure)
+
+
+# --- edge of chaos (notebook 06) -----------------------------------------------------------
+@pytest.fixture
+def chaos(build, monkeypatch):
+    """The edge-of-chaos explorer over a coarser grid of the same phase diagram (fast)."""
+    real = cu.theory.phase_diagram
+
+    def coarse(activation="tanh", sigma_w2=None, sigma_b2=None):
+        return real(activation, sigma_w2[::5], sigma_b2[::5])  # 0.5, 1, ..., 4 x 0, 0.1, ...
+
+    monkeypatch.setattr(cu.theory, "phase_diagram", coarse)
+    explorer = build(widgets.edge_of_chaos_explorer)
+    explorer.expected_diagram = real("tanh", np.linspace(0.5, 4.0, 8), np.linspace(0.0, 0.3, 4))
+    return explorer
+
+
+@pytest.mark.parametrize(
+    "sigma_w2, sigma_b2", [(0.8, 0.0), (1.0, 0.0), (1.5, 0.05), (3.0, 0.05), (4.0, 0.3)]
+)
+def test_edge_of_chaos_draws_the_point_its_correlation_map_and_c_star(chaos, sigma_w2, sigma_b2):
+    r = chaos.refresh(sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    ax1, ax2 = chaos.figure.axes
+    (image,) = ax1.get_images()
+    d = chaos.expected_diagram
+    for i, b in enumerate(d.sigma_b2):
+        for j, w in enumerate(d.sigma_w2):
+            assert image_value_at(ax1, image, w, b) == pytest.approx(np.log2(d.chi_1[i, j]))
+    point = [line for line in ax1.get_lines() if line.get_label() == "your net"][0]
+    assert (xy(point)[0].tolist(), xy(point)[1].tolist()) == ([sigma_w2], [sigma_b2])
+    assert_data_in_view(ax1, point)
+    identity, curve, star = ax2.get_lines()
+    assert xy(identity)[0].tolist() == xy(identity)[1].tolist() == [0, 1]
+    np.testing.assert_array_equal(xy(curve)[0], r.c)
+    np.testing.assert_allclose(xy(curve)[1], r.c_next)
+    c_star = r.scales.c_star
+    assert xy(star)[0].tolist() == xy(star)[1].tolist() == [c_star]
+    # c* is a fixed point of the drawn map, and the map ends at c_{l+1}(1) = 1
+    assert np.interp(c_star, *xy(curve)) == pytest.approx(c_star, abs=2e-3)
+    assert xy(curve)[1][-1] == pytest.approx(1.0, abs=1e-6)
+    if sigma_b2 == 0.0 and sigma_w2 <= 1.0:  # q* = 0: c_{l+1} = 1 - sigma_w^2 (1 - c_l)
+        np.testing.assert_allclose(xy(curve)[1], 1 - sigma_w2 * (1 - r.c), atol=1e-12)
+        assert r.scales.chi_1 == pytest.approx(sigma_w2)
+    chi = r.scales.chi_1
+    phase = "ordered" if chi < 1 - 5e-3 else "chaotic" if chi > 1 + 5e-3 else "at the edge of chaos"
+    assert ax1.get_title() == f"chi_1 = {chi:.3f}: {phase}"
+    assert f"c* = {c_star:.3f}" in ax2.get_title()
+    assert legend_texts(ax1) == ["chi_1 = 1", "your net"]
+    assert legend_texts(ax2) == ["c_{l+1} = c_l", "correlation map", "stable c*"]
+    for ax in (ax1, ax2):
+        assert_every_labelled_series_in_legend(ax)
+    assert ax2.get_xlim() == (0, 1) and ax2.get_ylim() == (0, 1.02)
+    assert_nothing_clipped(chaos.figure)
+
+
+def test_every_explorer_is_covered():
+    """A new explorer gets a figure test here too."""
+    explorers = {name for name in dir(widgets) if name.endswith("_explorer")}
+    assert explorers == {
+        "compounding_explorer",
+        "propagation_explorer",
+        "training_explorer",
+        "edge_of_chaos_explorer",
+    }
