@@ -1,4 +1,4 @@
-"""The public API of ARCHITECTURE.md, called exactly as written there.
+"""The public API of docs/ARCHITECTURE.md, called exactly as written there.
 
 Notebooks, tests and outside checks rely on these names and signatures: this file
 fails if one is renamed, loses a keyword or changes what it returns.

@@ -1,4 +1,4 @@
-"""The bones every lesson notebook shares (NOTEBOOK.md), checked on the stored files.
+"""The bones every lesson notebook shares (docs/LESSON.md), checked on the stored files.
 
 nbval compares outputs; these tests catch what nbval silently lets through (an
 unexecuted cell is not compared) and what makes a notebook a lesson.

@@ -1,14 +1,14 @@
 """Drive real JupyterLab in headless Chromium: a server, a browser, and the notebook checker.
 
-The recipe is ``../shared/design/BROWSER.md`` (JupyterLab 4, ipywidgets 8, Playwright with
-Debian's Chromium), grown into a checker that works on any notebook of the course:
+How it works is written up in docs/TESTING.md, section "The browser tests" (JupyterLab 4,
+ipywidgets 8, Playwright with Debian's Chromium). It is a checker for any notebook of the course:
 :func:`check_notebook` opens a notebook, runs it all on a fresh kernel, fails on any error
 output or widget that did not render, then drives every control of every explorer and fails
 unless the explorer's printed summary and its figure both change.
 
 Every wait is bounded by ``WAIT_S``; every process started here is stopped by its PID.
 
-Met on the way, beyond BROWSER.md (JupyterLab 4.6, ipywidgets 8.1):
+Met on the way (JupyterLab 4.6, ipywidgets 8.1; docs/TESTING.md lists the other pitfalls):
 
 - Stored prompts ``[1]..[n]`` look just like a fresh run: clear all outputs, then Run All.
 - Lab 4 leaves far cells out of the DOM (windowing): ``windowingMode: none`` in the settings.
