@@ -96,3 +96,18 @@ def test_ci_runs_a_second_blas_kernel_and_the_dependency_floors():
     for dep, pin in zip(project["dependencies"], out):
         name, floor = re.match(r"([\w\-.]+)\s*>=\s*([\w.]+)", dep).groups()
         assert pin == f"{name}=={floor}"
+
+
+def test_the_built_package_holds_every_subpackage():
+    """pyproject's package list finds course_utils and each subpackage (theory/, ...)."""
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(where=str(ROOT), **config["packages"]["find"]))
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "course_utils").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert on_disk and on_disk <= found, sorted(on_disk - found)
+    assert "course_utils" in found and "course_utils.theory" in on_disk

@@ -1,358 +1,29 @@
-"""Signal-propagation theory: Gaussian expectations, variance maps and measured gains.
+"""Order, chaos and the edge between: the fixed point q*, the correlation map, depth scales.
 
-Gaussian expectations by quadrature, the mean-field variance map, the gradient factor
-chi, and gains measured for any activation.
-
-Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli (2016), "Exponential expressivity in deep
-neural networks through transient chaos"; Schoenholz, Gilmer, Ganguli & Sohl-Dickstein
-(2017), "Deep Information Propagation".
+Poole et al. (2016) and Schoenholz et al. (2017): deep in a network q_l settles at the
+fixed point q* of the variance map; two inputs' correlation c_l follows its own map,
+whose slope at c = 1 is chi_1(q*). chi_1 < 1: ordered (c -> 1, inputs merge); chi_1 > 1:
+chaotic (c -> c* < 1, nearby inputs fly apart); chi_1 = 1: the edge of chaos.
+Introduced in notebook 06.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_rng, check_finite_number, check_positive_int
-from .activations import get_activation
+from .._validation import check_finite_number, check_positive_int
+from ..activations import get_activation
+from .quadrature import _expect, _pair_rule, _z_rule
 
-__all__ = ["gauss_hermite", "gaussian_expectation", "second_moment_gain", "monte_carlo_gain"]
-
-
-def gauss_hermite(n_points: int = 101) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights for E[f(z)], z ~ N(0, 1): ``E[f(z)] ~= sum(w * f(x))``.
-
-    Probabilists' Gauss-Hermite quadrature (``numpy.polynomial.hermite_e``), weights
-    normalised to sum to 1.
-    """
-    return _gauss_hermite(check_positive_int("n_points", n_points))
-
-
-@functools.lru_cache(maxsize=16)
-def _gauss_hermite(n_points: int) -> tuple[np.ndarray, np.ndarray]:
-    # Computing the nodes costs ~1 ms; the recursions call this once per layer, so cache
-    # them (read-only, since every caller shares the same arrays).
-    x, w = np.polynomial.hermite_e.hermegauss(n_points)
-    w = w / w.sum()
-    x.setflags(write=False)
-    w.setflags(write=False)
-    return x, w
-
-
-def gaussian_expectation(f, q: float = 1.0, n_points: int = 101) -> float:
-    """E[f(sqrt(q) z)] for z ~ N(0, 1), by Gauss-Hermite quadrature (no sampling)."""
-    q = check_finite_number("q", q, minimum=0.0)
-    x, w = gauss_hermite(n_points)
-    with np.errstate(all="ignore"):
-        return float(np.dot(w, f(math.sqrt(q) * x)))
-
-
-def second_moment_gain(activation, n_points: int = 201) -> float:
-    """The gain g that keeps the second moment: g = 1 / sqrt(E[phi(z)^2]), z ~ N(0, 1).
-
-    With Var(W) = g^2 / n_in and unit-variance pre-activations, the next layer's
-    pre-activations have variance g^2 E[phi(z)^2] = 1. For relu this is sqrt(2).
-    """
-    phi = get_activation(activation).forward
-    return 1.0 / math.sqrt(gaussian_expectation(lambda z: phi(z) ** 2, 1.0, n_points))
-
-
-def monte_carlo_gain(activation, n_samples: int = 1_000_000, *, rng=0) -> tuple[float, float]:
-    """Monte Carlo estimate of :func:`second_moment_gain` and its standard error.
-
-    Draws z ~ N(0, 1), estimates m = E[phi(z)^2] and returns ``(1 / sqrt(m), se)`` where
-    ``se`` follows from the delta method: se(g) = g * se(m) / (2 m).
-    """
-    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
-    phi = get_activation(activation).forward
-    z = as_rng(rng).standard_normal(n_samples)
-    s = phi(z) ** 2
-    m = float(s.mean())
-    se_m = float(s.std(ddof=1) / math.sqrt(n_samples))
-    g = 1.0 / math.sqrt(m)
-    return g, g * se_m / (2.0 * m)
-
-
-# --- notebook 04: the mean-field variance map, its iteration over depth, chi_1 ---------
-# A layer z' = h W + b with W_ij ~ (0, sigma_w^2 / n) and b_j ~ (0, sigma_b^2) turns
-# pre-activations of second moment q into pre-activations of second moment
-# q' = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 (z ~ N(0, 1)), and multiplies the second
-# moment of back-propagated gradients by chi_1 = sigma_w^2 E[phi'(sqrt(q) z)^2].
-
-__all__ += [
-    "weight_variance",
-    "variance_map",
-    "iterate_variance_map",
-    "chi_1",
-    "PropagationPrediction",
-    "predict_propagation",
-]
-
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
-
-
-def _panel_rule(edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w with sum(w * f(z)) ~= E[f(z)], z ~ N(0, 1), on panels.
-
-    8 Gauss-Legendre nodes on each panel between consecutive ``edges`` (0 up to the
-    cutoff) against the Gaussian density, mirrored to negative z.
-    """
-    mid, half = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
-    z = (mid[:, None] + half[:, None] * _GL_X).ravel()
-    with np.errstate(under="ignore"):
-        w = (half[:, None] * _GL_W).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
-    return np.concatenate([-z[::-1], z]), np.concatenate([w[::-1], w])
-
-
-def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes u and weights w with sum(w * f(u)) ~= E[f(u)], u ~ N(0, q), for activations f.
-
-    A composite Gauss-Legendre rule (8 nodes a panel) against the Gaussian density, in
-    z = u / sqrt(q) out to |z| = 10: panels 0.25 wide in u where |u| < 12 (where
-    activations bend) and 0.25 wide in z beyond, with a panel edge at 0. Plain
-    Gauss-Hermite (:func:`gaussian_expectation`) is exact for polynomials but not here:
-    it misses E[relu(u)] by 0.2% (the kink at 0) and, once its nodes scaled by sqrt(q)
-    step over tanh's bend, E[tanh'(u)^2] at q = 1000 by a factor of 30. This rule is
-    accurate to ~1e-10 for every q, kinks at 0 included.
-    """
-    s = math.sqrt(q)
-    inner = min(10.0, 12.0 / s) if s > 0 else 10.0
-    width = 0.25 / max(s, 1.0)
-    edges = np.linspace(0.0, inner, int(math.ceil(inner / width)) + 1)
-    if inner < 10.0:
-        outer = np.linspace(inner, 10.0, int(math.ceil((10.0 - inner) / 0.25)) + 1)
-        edges = np.concatenate([edges, outer[1:]])
-    z, w = _panel_rule(edges)
-    return s * z, w
-
-
-def _moments(act, q: float) -> tuple[float, float, float]:
-    """(E[phi(u)], E[phi(u)^2], E[phi'(u)^2]) for u ~ N(0, q), q finite and >= 0."""
-    u, w = _gaussian_nodes(q)
-    with np.errstate(all="ignore"):
-        h = act.forward(u)
-        d = act.derivative(u)
-        return float(w @ h), float(w @ (h * h)), float(w @ (d * d))
-
-
-def _check_map_args(activation, sigma_w2, sigma_b2):
-    act = get_activation(activation)
-    sigma_w2 = check_finite_number("sigma_w2", sigma_w2, minimum=0.0)
-    sigma_b2 = check_finite_number("sigma_b2", sigma_b2, minimum=0.0)
-    return act, sigma_w2, sigma_b2
-
-
-def weight_variance(init, fan_in: int, fan_out: int, **params) -> float:
-    """Var(W_ij) of a named initializer, from its formula (no sampling).
-
-    =========================================  ==========================================
-    initializer                                Var(W_ij)
-    =========================================  ==========================================
-    zeros                                      0
-    normal(std) / uniform(limit)               std^2 / limit^2 / 3
-    standard_uniform                           1 / (3 fan_in)
-    variance_scaling(scale, mode)              scale / fan(mode), any distribution
-    xavier_* / glorot_* (gain)                 gain^2 * 2 / (fan_in + fan_out)
-    he_* / kaiming_* (gain, mode)              gain^2 / fan(mode)
-    lecun_*                                    1 / fan_in
-    orthogonal(gain)                           gain^2 / max(fan_in, fan_out)
-    =========================================  ==========================================
-
-    Parameters
-    ----------
-    init : str or callable
-        A name of :data:`course_utils.INITIALIZERS`, or what
-        :func:`course_utils.get_initializer` returned for one.
-    fan_in, fan_out : int
-        The layer's shape ``(fan_in, fan_out)``.
-    **params
-        The initializer's parameters (``std`` for ``normal``, ``gain``, ``mode``, ...).
-
-    Returns
-    -------
-    float
-        The variance of one weight. The mean-field ``sigma_w2`` of a layer is
-        ``fan_in * weight_variance(...)`` (notebook 04).
-    """
-    from .initializers import INITIALIZERS, get_initializer, initializer_variance
-
-    if callable(init):
-        name = getattr(init, "__name__", None)
-        params = {**getattr(init, "params", {}), **params}
-        if name not in INITIALIZERS or not (INITIALIZERS[name] is init or hasattr(init, "params")):
-            raise TypeError(
-                f"init must be an initializer name or what get_initializer returned; received "
-                f"{init!r}. For your own initializer, measure it: np.var(init(fan_in, fan_out, "
-                "rng=0))"
-            )
-    else:
-        name = init
-    get_initializer(name, **params)  # an unknown name, parameter or a bad value raises here
-    if name == "constant":
-        raise ValueError(
-            "init 'constant' has zero variance and a non-zero mean; the mean-field recursion "
-            "assumes zero-mean weights. Use 'zeros' or a random initializer."
-        )
-    fan_in = check_positive_int("fan_in", fan_in)
-    fan_out = check_positive_int("fan_out", fan_out)
-    # the formula is the table's (initializers.NAMED_INITS and the few others), defaults
-    # included (gain sqrt(2) and mode "fan_in" for he_*); get_initializer checked the names
-    return initializer_variance(name, fan_in, fan_out, **params)
-
-
-def variance_map(q: float, activation, *, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> float:
-    """One layer of the mean-field variance map: q' = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2.
-
-    .. math:: q_{l+1} = \\sigma_w^2\\,\\mathbb{E}_{z\\sim N(0,1)}
-              \\big[\\phi(\\sqrt{q_l}\\,z)^2\\big] + \\sigma_b^2
-
-    ``q`` is the second moment of a layer's pre-activations (per unit, over inputs and
-    weights); weights have variance ``sigma_w2 / fan_in`` and biases ``sigma_b2``. The
-    expectation is a quadrature against the Gaussian density (composite Gauss-Legendre,
-    accurate to ~1e-10 where plain Gauss-Hermite trips on relu's kink and, at large q,
-    on tanh's bend), not a sample. Poole et al. (2016), "Exponential
-    expressivity in deep neural networks through transient chaos". Notebook 04.
-    """
-    q = check_finite_number("q", q, minimum=0.0)
-    act, sigma_w2, sigma_b2 = _check_map_args(activation, sigma_w2, sigma_b2)
-    return sigma_w2 * _moments(act, q)[1] + sigma_b2
-
-
-def iterate_variance_map(
-    q0: float, depth: int, activation, *, sigma_w2: float = 1.0, sigma_b2: float = 0.0
-) -> np.ndarray:
-    """Apply :func:`variance_map` ``depth`` times: ``[q0, q1, ..., q_depth]``, shape (depth + 1,).
-
-    A value that overflows float64 (linear or relu layers with sigma_w2 far above their
-    fixed point) is inf from there on. For relu with He init (sigma_w2 = 2) every entry
-    equals q0; for a linear network q_l = sigma_w2^l q0 + sigma_b2 (1 + ... + sigma_w2^(l-1)).
-    Notebook 04.
-    """
-    q0 = check_finite_number("q0", q0, minimum=0.0)
-    depth = check_positive_int("depth", depth, minimum=0)
-    act, sigma_w2, sigma_b2 = _check_map_args(activation, sigma_w2, sigma_b2)
-    qs = np.full(depth + 1, np.inf)
-    qs[0] = q0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for layer in range(depth):
-            q_next = sigma_w2 * _moments(act, qs[layer])[1] + sigma_b2
-            if not math.isfinite(q_next):
-                break
-            qs[layer + 1] = q_next
-    return qs
-
-
-def chi_1(q: float, activation, *, sigma_w2: float = 1.0) -> float:
-    """The gradient factor of one layer: chi_1 = sigma_w^2 E[phi'(sqrt(q) z)^2].
-
-    Back-propagation through a layer whose pre-activations have second moment ``q``
-    multiplies the second moment of the gradient by chi_1 (in a network of equal widths,
-    with the usual assumption that the backward weights act as if independent of the
-    forward ones). chi_1 > 1 explodes gradients, < 1 vanishes them; at the fixed point
-    q* it is Poole et al.'s (2016) chi_1, whose value 1 is the edge of chaos (notebook 06).
-    Schoenholz et al. (2017), "Deep Information Propagation". Notebook 04.
-    """
-    q = check_finite_number("q", q, minimum=0.0)
-    act, sigma_w2, _ = _check_map_args(activation, sigma_w2, 0.0)
-    return sigma_w2 * _moments(act, q)[2]
-
-
-@dataclass(frozen=True)
-class PropagationPrediction:
-    """Mean-field prediction for hidden layers 1..depth (each array has shape (depth,)).
-
-    Attributes
-    ----------
-    layers : ndarray of int
-        1, 2, ..., depth.
-    q : ndarray
-        Second moment of the pre-activations z_l.
-    activation_mean, activation_std : ndarray
-        Mean and std of h_l = phi(z_l) over units and inputs.
-    chi : ndarray
-        chi_1 at q_l: the factor by which layer l multiplies the gradient's second moment.
-    gradient_std : ndarray
-        Std of dL/dh_l, back-propagated from an output gradient of the given second moment.
-    """
-
-    layers: np.ndarray
-    q: np.ndarray
-    activation_mean: np.ndarray
-    activation_std: np.ndarray
-    chi: np.ndarray
-    gradient_std: np.ndarray
-
-
-def predict_propagation(
-    depth: int,
-    activation,
-    *,
-    sigma_w2: float = 1.0,
-    sigma_b2: float = 0.0,
-    input_second_moment: float = 1.0,
-    output_grad_second_moment: float = 1.0,
-) -> PropagationPrediction:
-    """Predict the std of activations and gradients, layer by layer, from mean-field theory.
-
-    For a network of ``depth`` hidden layers that all have the same width (input and
-    output too), weights of variance ``sigma_w2 / width`` and biases of variance
-    ``sigma_b2``:
-
-    .. math::
-        q_1 = \\sigma_w^2 m_\\text{in} + \\sigma_b^2,\\quad q_{l+1} = \\sigma_w^2
-        \\mathbb{E}[\\phi(\\sqrt{q_l} z)^2] + \\sigma_b^2;\\qquad
-        G_L = \\sigma_w^2 m_\\text{out},\\quad G_{l} = G_{l+1}\\,\\chi_1(q_{l+1})
-
-    where m_in is the inputs' second moment, m_out the output gradient's, and G_l the
-    second moment of dL/dh_l (its std, since it has mean zero). Overflowed values are inf.
-    Notebook 04 draws these lines over the measured points.
-    """
-    depth = check_positive_int("depth", depth)
-    act, sigma_w2, sigma_b2 = _check_map_args(activation, sigma_w2, sigma_b2)
-    m_in = check_finite_number("input_second_moment", input_second_moment, minimum=0.0)
-    m_out = check_finite_number("output_grad_second_moment", output_grad_second_moment, minimum=0.0)
-    q = np.full(depth, np.inf)
-    mean = np.full(depth, np.nan)
-    second = np.full(depth, np.inf)
-    dsq = np.full(depth, np.nan)
-    with np.errstate(over="ignore", invalid="ignore"):
-        q_l = sigma_w2 * m_in + sigma_b2
-        for layer in range(depth):
-            if not math.isfinite(q_l):
-                break
-            q[layer] = q_l
-            mean[layer], second[layer], dsq[layer] = _moments(act, q_l)
-            q_l = sigma_w2 * second[layer] + sigma_b2
-        chi = sigma_w2 * dsq
-        grad2 = np.empty(depth)
-        grad2[-1] = sigma_w2 * m_out
-        for layer in range(depth - 2, -1, -1):
-            grad2[layer] = grad2[layer + 1] * chi[layer + 1]
-        act_std = np.sqrt(np.maximum(second - mean**2, 0.0))
-    return PropagationPrediction(
-        layers=np.arange(1, depth + 1),
-        q=q,
-        activation_mean=mean,
-        activation_std=act_std,
-        chi=chi,
-        gradient_std=np.sqrt(grad2),
-    )
-
-
-# --- notebook 06: the fixed point q*, the correlation map, chi_1, depth scales, criticality
-# Poole et al. (2016) and Schoenholz et al. (2017): deep in a network q_l settles at the
-# fixed point q* of the variance map; two inputs' correlation c_l follows its own map,
-# whose slope at c = 1 is chi_1(q*). chi_1 < 1: ordered (c -> 1, inputs merge); chi_1 > 1:
-# chaotic (c -> c* < 1, nearby inputs fly apart); chi_1 = 1: the edge of chaos.
-
-__all__ += [
+__all__ = [
     "fixed_point",
     "chi_1_at_fixed_point",
     "correlation_map",
     "iterate_correlation_map",
+    "DepthScales",
     "depth_scales",
     "critical_sigma_w2",
     "PhaseDiagram",
@@ -360,25 +31,6 @@ __all__ += [
 ]
 
 _MAX_HALVINGS = 200  # bisection cap: 200 halvings reach float64's resolution from any bracket
-
-
-def _z_rule(q_max: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w with sum(w * f(sqrt(q) z)) ~= E[f(sqrt(q) z)] for every q <= q_max.
-
-    The rule of :func:`_gaussian_nodes` at q_max, read in z: its panels are narrow enough in
-    u = sqrt(q) z for q_max, so for every smaller q too.
-    """
-    q_ref = max(float(q_max), 1.0)
-    u, w = _gaussian_nodes(q_ref)
-    return u / math.sqrt(q_ref), w
-
-
-def _expect(f, q: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """E[f(sqrt(q) z)] for each entry of the array ``q`` (same shape out)."""
-    q = np.asarray(q, dtype=float)
-    u = np.sqrt(q)[..., None] * z
-    with np.errstate(all="ignore"):
-        return f(u) @ w
 
 
 def _broadcast_map_args(activation, sigma_w2, sigma_b2):
@@ -495,23 +147,6 @@ def chi_1_at_fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
     return float(chi) if scalar else chi
 
 
-@functools.lru_cache(maxsize=32)
-def _pair_rule(q: float):
-    """Nodes (z1, z2) on a tensor grid with weights, for E[f(z1, z2)], z1, z2 ~ N(0, 1) iid.
-
-    Coarser than :func:`_gaussian_nodes` (the grid is its square): 8 Gauss-Legendre nodes
-    on panels 0.5 / max(1, sqrt(q)) wide out to |z| = 8 (the density there is 5e-15),
-    edge at 0; for tanh at q <= 4 that is accurate to ~1e-10, about 10x fewer points
-    than the 1-d rule squared. Cached and read-only.
-    """
-    width = 0.5 / max(1.0, math.sqrt(q))
-    z, w = _panel_rule(np.linspace(0.0, 8.0, int(math.ceil(8.0 / width)) + 1))
-    out = z[:, None], z[None, :], w[:, None] * w[None, :]
-    for a in out:
-        a.setflags(write=False)
-    return out
-
-
 def correlation_map(c, activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0, q=None):
     """One layer of the correlation map of two inputs, both with pre-activation second moment q.
 
@@ -593,9 +228,6 @@ class DepthScales:
     chi_c: float
     xi_q: float
     xi_c: float
-
-
-__all__ += ["DepthScales"]
 
 
 def _depth_scale(slope: float) -> float:
