@@ -37,6 +37,8 @@ INIT_COLORS = {
     "orthogonal": PALETTE["orange"],
     "N(0,0.01)": PALETTE["sky"],  # the labels notebooks 04 and 05 use for "small", "normal"
     "N(0,1)": PALETTE["vermillion"],
+    "N(0, 0.01^2)": PALETTE["sky"],  # the same, as legends write them (std 0.01, std 1)
+    "N(0, 1)": PALETTE["vermillion"],
 }
 
 _CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple")]

@@ -198,8 +198,9 @@ class History:
     grad_norms : ndarray of shape (epochs, n_layers)
         Mean Frobenius norm of dL/dW per layer over the epoch's steps.
     update_ratio : ndarray of shape (epochs, n_layers)
-        Mean ``|update of W| / |W|`` per layer, with ``|W|`` after the update
-        (practitioners aim near 1e-3; nan while a layer's weights and update are both 0).
+        Mean ``|update of W| / |W|`` per layer, with ``|W|`` before the update, as CS231n's
+        notes compute it and notebook 05's cell does (practitioners aim near 1e-3; nan while
+        a layer's weights and update are both 0).
     val_loss, val_accuracy : list of float
         On ``validation=(X_val, y_val)`` after each epoch (empty without it).
     step_loss : list of float
@@ -256,7 +257,7 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
     loss : {"cross_entropy", "mse"}
     record : ndarray of shape (2, n_layers), optional
         When given, adds each layer's ``|dL/dW|`` to ``record[0]`` and
-        ``|update of W| / |W|`` (after the update) to ``record[1]``.
+        ``|update of W| / |W|`` (``|W|`` before the update) to ``record[1]``.
 
     Returns
     -------
@@ -277,11 +278,12 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
             out = net.forward(X)
             value, grad = LOSSES[loss](out, y)
             net.backward(grad)
+            before = [_norm(w) for w in net.weights] if record is not None else None
             norms = optimizer.step(net.params, net.grads)
             if record is not None:
-                for i, (g, w) in enumerate(zip(net.weight_grads, net.weights)):
+                for i, g in enumerate(net.weight_grads):
                     record[0, i] += _norm(g)
-                    record[1, i] += norms[2 * i] / _norm(w)
+                    record[1, i] += norms[2 * i] / before[i]
             return value, out
         out = net.forward(X, reuse_buffers=True)
         value, grad = LOSSES[loss](out, y, out=net._workspace(out.shape[0])["grad_out"])
@@ -290,11 +292,12 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
 
         def update_layer(i, weight_grad, bias_grad):
             # called by backward as soon as layer i is done with: its arrays are in cache
+            before = _norm(weights[i]) if record is not None else 0.0
             norm = optimizer.update(2 * i, weights[i], weight_grad)
             optimizer.update(2 * i + 1, biases[i], bias_grad)
             if record is not None:
                 record[0, i] += _norm(weight_grad)
-                record[1, i] += norm / _norm(weights[i])
+                record[1, i] += norm / before
 
         net.backward(grad, reuse_buffers=True, compute_input_grad=False, on_layer=update_layer)
     return value, out

@@ -96,8 +96,10 @@ def test_fit_one_full_batch_step_is_gradient_descent_by_hand():
     np.testing.assert_allclose(net.biases[0], b0 - 0.3 * p.sum(axis=0) / 12, rtol=1e-12)
     grad = X.T @ p / 12
     assert hist.grad_norms[0, 0] == pytest.approx(np.linalg.norm(grad), rel=1e-12)
-    ratio = 0.3 * np.linalg.norm(grad) / np.linalg.norm(net.weights[0])
+    ratio = 0.3 * np.linalg.norm(grad) / np.linalg.norm(w0)  # |W| before the update
     assert hist.update_ratio[0, 0] == pytest.approx(ratio, rel=1e-12)
+    after = 0.3 * np.linalg.norm(grad) / np.linalg.norm(net.weights[0])
+    assert abs(after / ratio - 1) > 1e-6  # the test tells before from after
     loss0 = -np.mean(np.log(np.exp(z[np.arange(12), y]) / np.exp(z).sum(axis=1)))
     assert hist.initial_loss == pytest.approx(loss0, rel=1e-12)
     assert hist.loss[0] == pytest.approx(loss0, rel=1e-12)  # the loss before the step
