@@ -555,19 +555,30 @@ def compute_propagation(
             ("activations", act_std[-1], act_median[-1], pred.activation_std[-1], -1),
             ("gradients", grad_std[0], grad_median[0], pred.gradient_std[0], 0),
         ]
-        if any(not _within(pooled, theo) for _, pooled, _, theo, _ in parts):
-            # The theory run from inputs whose |x|^2 / n is 2 sd (sqrt(2 / width)) off 1.
-            starts = [max(1.0 + k * 2.0 * math.sqrt(2.0 / width), 0.0) for k in (-1, 1)]
-            ends = [
-                theory.predict_propagation(
-                    depth, act, sigma_w2=sigma_w2, sigma_b2=bias_std**2, input_second_moment=m
-                )
-                for m in starts
-            ]
-            ratio = starts[1] / starts[0] if starts[0] > 0 else math.inf
-            for what, pooled, median, theo, i in parts:
+        # The theory run from inputs whose |x|^2 / n is 2 sd (sqrt(2 / width)) off 1: only
+        # needed (two more predictions) where the median input follows the theory.
+        starts = [max(1.0 + k * 2.0 * math.sqrt(2.0 / width), 0.0) for k in (-1, 1)]
+        ratio = starts[1] / starts[0] if starts[0] > 0 else math.inf
+        ends = []
+        for what, pooled, median, theo, i in parts:
+            if np.isfinite(pooled) and not _within(pooled, theo):
                 field = "activation_std" if what == "activations" else "gradient_std"
-                spread = (ratio, *(float(getattr(e, field)[i]) for e in ends))
+                if _within(median, theo) and not ends:
+                    ends = [
+                        theory.predict_propagation(
+                            depth,
+                            act,
+                            sigma_w2=sigma_w2,
+                            sigma_b2=bias_std**2,
+                            input_second_moment=m,
+                        )
+                        for m in starts
+                    ]
+                spread = (
+                    (ratio, *(float(getattr(e, field)[i]) for e in ends))
+                    if ends
+                    else (ratio, math.nan, math.nan)
+                )
                 note = _why_they_part(
                     what,
                     pooled,
