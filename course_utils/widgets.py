@@ -765,12 +765,12 @@ def propagation_explorer(
 
 # --- notebook 05: training from each init, with a Train button --------------------------
 #: The initializers the training explorer offers: label -> (initializer name, params).
-TRAINING_INITS = {
+TRAINING_INITS = {  # N(0, s^2) names the std s, as the notebooks' legends do
     "zeros": ("zeros", {}),
-    "N(0,0.01)": ("normal", {"std": 0.01}),
+    "N(0, 0.01^2)": ("normal", {"std": 0.01}),
     "xavier_normal": ("xavier_normal", {}),
     "he_normal": ("he_normal", {}),
-    "N(0,1)": ("normal", {"std": 1.0}),
+    "N(0, 1)": ("normal", {"std": 1.0}),
 }
 #: The learning rate the training explorer uses with each optimizer (momentum mu = 0.9).
 TRAINING_LRS = {"sgd": 0.02, "momentum": 0.005, "adam": 0.001}

@@ -318,7 +318,7 @@ def test_compute_training_is_pure_and_reports_what_happened():
     assert a.verdict.startswith("training: loss") and a.test_accuracy > 0.5
     stalled = widgets.compute_training("zeros", depth=3, epochs=1)
     assert "stalled at ln 10" in stalled.summary and "1 epoch:" in stalled.summary
-    diverged = widgets.compute_training("N(0,1)", depth=10, epochs=2)
+    diverged = widgets.compute_training("N(0, 1)", depth=10, epochs=2)
     assert diverged.verdict == "diverged in epoch 1"
     with pytest.raises(ValueError, match="'he'"):
         widgets.compute_training("he")
