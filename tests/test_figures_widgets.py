@@ -32,16 +32,33 @@ from course_utils import widgets
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-@pytest.fixture
-def build():
-    """Build an explorer in the course style; outside a kernel its Output prints: swallow it."""
+@pytest.fixture(scope="module")
+def style():
+    """The course style for the whole module: each explorer is built once and moved, as in a
+    notebook (so every move after the first draws into the frozen first layout)."""
     with course_style():
+        yield
 
-        def make(factory, **kwargs):
-            with contextlib.redirect_stdout(io.StringIO()):
-                return factory(**kwargs)
 
-        yield make
+def _build(factory, **kwargs):
+    """Build an explorer; outside a kernel its Output widget prints: swallow that."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return factory(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def compounding(style):
+    return _build(widgets.compounding_explorer)
+
+
+@pytest.fixture(scope="module")
+def propagation(style):
+    return _build(widgets.propagation_explorer, depth=4, width=16)
+
+
+@pytest.fixture(scope="module")
+def training(style):
+    return _build(widgets.training_explorer, depth=3, epochs=2)
 
 
 # --- compounding (notebooks 00 and 01) ----------------------------------------------------
@@ -49,9 +66,9 @@ def build():
     "factor, depth", [(1.1, 50), (0.97, 3), (1.0, 15), (1.5, 100), (0.5, 100), (1.02, 37)]
 )
 def test_compounding_draws_factor_to_the_k_and_says_whether_it_stays_in_the_band(
-    build, factor, depth
+    compounding, factor, depth
 ):
-    ex = build(widgets.compounding_explorer)
+    ex = compounding
     ex.refresh(factor=factor, depth=depth)
     ax = ex.figure.axes[0]
     up, down, yours, dot = ax.get_lines()
@@ -103,11 +120,12 @@ def _finite_positive(x, y):
         dict(depth=6, width=16, init="he_normal", activation="relu", layer=3),
         dict(depth=3, width=32, init="xavier_normal", activation="tanh", layer=3, bias_std=0.2),
         dict(depth=100, width=1024, init="N(0,1)", scale=4.0, activation="linear", layer=2),
+        dict(depth=50, width=32, init="xavier_normal", activation="tanh", layer=50),  # nb 04
     ],
-    ids=["he-relu", "xavier-tanh", "overflow"],
+    ids=["he-relu", "xavier-tanh", "overflow", "notebook-04"],
 )
-def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(build, params):
-    ex = build(widgets.propagation_explorer, depth=4, width=16)
+def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(propagation, params):
+    ex = propagation
     r = ex.refresh(**params)
     ax, ax_h, ax_g = ex.figure.axes
     act_meas, act_pred, grad_meas, grad_pred, marker = ax.get_lines()
@@ -169,8 +187,8 @@ def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(b
     assert_nothing_clipped(ex.figure)
 
 
-def test_propagation_title_changes_with_the_finding(build):
-    ex = build(widgets.propagation_explorer, depth=4, width=16)
+def test_propagation_title_changes_with_the_finding(propagation):
+    ex = propagation
     ex.refresh(depth=8, width=16, init="he_normal", activation="relu")
     first = ex.figure._suptitle.get_text()
     ex.refresh(depth=8, width=16, init="N(0,0.01)", activation="relu")
@@ -189,8 +207,8 @@ def short_run():
     return widgets.compute_training("he_normal", depth=3, epochs=2)
 
 
-def test_training_draws_the_loss_per_epoch_and_the_last_update_ratios(build, short_run):
-    ex = build(widgets.training_explorer, depth=3, epochs=2)
+def test_training_draws_the_loss_per_epoch_and_the_last_update_ratios(training, short_run):
+    ex = training
     r = short_run
     ex.draw(r)
     ax, ax_r = ex.figure.axes
@@ -224,8 +242,8 @@ def test_training_draws_the_loss_per_epoch_and_the_last_update_ratios(build, sho
     assert all(line.get_alpha() == 0.3 for line in (train, test, ratio))
 
 
-def test_training_draws_a_diverged_run_up_to_its_last_finite_epoch(build):
-    ex = build(widgets.training_explorer, depth=2, epochs=3)
+def test_training_draws_a_diverged_run_up_to_its_last_finite_epoch(training):
+    ex = training
     history = cu.History(
         loss=[2.0, 1.5, math.inf],
         val_loss=[2.2, 1.7, math.nan],
@@ -247,16 +265,17 @@ def test_training_draws_a_diverged_run_up_to_its_last_finite_epoch(build):
 
 
 # --- edge of chaos (notebook 06) -----------------------------------------------------------
-@pytest.fixture
-def chaos(build, monkeypatch):
+@pytest.fixture(scope="module")
+def chaos(style):
     """The edge-of-chaos explorer over a coarser grid of the same phase diagram (fast)."""
     real = cu.theory.phase_diagram
 
     def coarse(activation="tanh", sigma_w2=None, sigma_b2=None):
         return real(activation, sigma_w2[::5], sigma_b2[::5])  # 0.5, 1, ..., 4 x 0, 0.1, ...
 
-    monkeypatch.setattr(cu.theory, "phase_diagram", coarse)
-    explorer = build(widgets.edge_of_chaos_explorer)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cu.theory, "phase_diagram", coarse)
+        explorer = _build(widgets.edge_of_chaos_explorer)
     explorer.expected_diagram = real("tanh", np.linspace(0.5, 4.0, 8), np.linspace(0.0, 0.3, 4))
     return explorer
 
