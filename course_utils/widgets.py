@@ -1159,6 +1159,7 @@ def edge_of_chaos_explorer(sigma_w2: float = 1.5, sigma_b2: float = 0.05) -> Exp
         curve.set_data(r.c, r.c_next)
         star.set_data([r.scales.c_star], [r.scales.c_star])
         ax1.set_title(f"chi_1 = {r.scales.chi_1:.3f}: {r.phase}")
-        ax2.set_title(f"c* = {r.scales.c_star:.3f}, xi_c = {r.scales.xi_c:.3g} layers")
+        xi = "infinite" if math.isinf(r.scales.xi_c) else f"{r.scales.xi_c:.3g} layers"
+        ax2.set_title(f"c* = {r.scales.c_star:.3f}, xi_c = {xi}")
 
     return Explorer(controls=controls, compute=compute_edge_of_chaos, draw=draw, figure=fig)
