@@ -11,6 +11,7 @@ ticks on layer/step/epoch axes, nothing clipped at the default size).
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import matplotlib.colors as mcolors
@@ -31,6 +32,7 @@ from figure_tools import (
 import course_utils as cu
 from course_utils import plots
 from course_utils.chains import ChainResult
+from notebook_tools import NOTEBOOKS, code_cells, load, source
 
 SUPERSCRIPT = dict(zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
@@ -455,3 +457,17 @@ def test_log_tick_formatter_writes_powers_of_ten_in_superscript():
         if 1e-3 <= t.get_loc() <= 1e3
     }
     assert shown == {e: "10" + "".join(SUPERSCRIPT[c] for c in str(e)) for e in range(-3, 4)}
+
+
+# --- the callers' half of the title convention -------------------------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_notebook_figure_gets_a_title(path):
+    """plots.py leaves the finding to the caller (only plot_compounding titles itself): every
+    plot cell of a lesson (one ending in plt.show()) sets a title or a suptitle."""
+    untitled = [
+        i
+        for i, cell in enumerate(code_cells(load(path)), 1)
+        if "plt.show()" in source(cell)
+        and not re.search(r"\.set_title\(|suptitle\(|plt\.title\(", source(cell))
+    ]
+    assert not untitled, f"{path.name}: plot cells {untitled} set no title"

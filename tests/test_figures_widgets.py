@@ -309,7 +309,8 @@ def test_edge_of_chaos_draws_the_point_its_correlation_map_and_c_star(chaos, sig
     chi = r.scales.chi_1
     phase = "ordered" if chi < 1 - 5e-3 else "chaotic" if chi > 1 + 5e-3 else "at the edge of chaos"
     assert ax1.get_title() == f"chi_1 = {chi:.3f}: {phase}"
-    assert f"c* = {c_star:.3f}" in ax2.get_title()
+    xi = "infinite" if math.isinf(r.scales.xi_c) else f"{r.scales.xi_c:.3g} layers"
+    assert ax2.get_title() == f"c* = {c_star:.3f}, xi_c = {xi}"
     assert legend_texts(ax1) == ["chi_1 = 1", "your net"]
     assert legend_texts(ax2) == ["c_{l+1} = c_l", "correlation map", "stable c*"]
     for ax in (ax1, ax2):
