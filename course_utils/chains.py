@@ -17,7 +17,13 @@ import numpy as np
 
 from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
 
-__all__ = ["ChainResult", "matrix_chain", "predicted_escape_step", "FLOAT_DTYPES"]
+__all__ = [
+    "stable_factor_range",
+    "ChainResult",
+    "matrix_chain",
+    "predicted_escape_step",
+    "FLOAT_DTYPES",
+]
 
 #: The floating-point types a chain can run in: float32 is what PyTorch, JAX and Keras
 #: compute in by default; float64 is numpy's default.
@@ -173,3 +179,13 @@ def predicted_escape_step(n: int, std: float = 1.0, *, dtype="float32", start: f
         return None
     limit = float(info.max) if growth > 0 else float(info.smallest_subnormal)
     return (math.log(limit) - math.log(start)) / growth
+
+
+def stable_factor_range(depth: int, band=(0.5, 2.0)) -> tuple[float, float]:
+    """The factors f whose product f ** depth stays inside ``band``: (lo**(1/depth), hi**(1/depth)).
+
+    For depth 50 and the band [0.5, 2] this is about 1 +- 0.014.
+    """
+    depth = check_positive_int("depth", depth)
+    lo, hi = band
+    return lo ** (1.0 / depth), hi ** (1.0 / depth)

@@ -170,7 +170,7 @@ def check_band_edges(band_edges) -> None:
     The factors ``f`` with ``0.5 <= f ** depth <= 2`` are ``[0.5 ** (1/depth), 2 ** (1/depth)]``;
     for depth 50 about ``1 +- 0.014``. Checked at depths 50, 10 and 200.
     """
-    from .widgets import stable_factor_range
+    from .chains import stable_factor_range
 
     _check_cases(
         band_edges,

@@ -101,7 +101,7 @@ def test_x_shape_check_is_one_helper():
     from pathlib import Path
 
     src = Path(cu.__file__).parent
-    for module in ("network.py", "training.py", "isometry.py", "widgets.py"):
+    for module in ("network.py", "training.py", "isometry.py", "propagation.py"):
         text = (src / module).read_text()
         assert "check_batch(" in text, module
         assert "received shape {X.shape}" not in text, module

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from course_utils import widgets
+from course_utils import propagation, widgets
+from course_utils.widgets import training as training_explorer_module
 
 LN10 = math.log(10)
 
@@ -39,11 +40,13 @@ def _hist(initial, *losses, diverged_at=None):
     ],
 )
 def test_training_verdict_says_what_the_curve_shows(hist, start):
-    assert widgets._verdict(hist).startswith(start), widgets._verdict(hist)
+    assert training_explorer_module._verdict(hist).startswith(start), (
+        training_explorer_module._verdict(hist)
+    )
 
 
 def test_training_verdict_shows_the_losses_it_judged():
-    verdict = widgets._verdict(_hist(57.0, 12.0, 4.3))
+    verdict = training_explorer_module._verdict(_hist(57.0, 12.0, 4.3))
     assert "loss 57 -> 4.3" in verdict and "stalled" not in verdict
 
 
@@ -94,7 +97,7 @@ def test_narrow_layers_and_saturation_are_named_when_even_the_median_parts():
     ],
 )
 def test_why_they_part_on_constructed_numbers(pooled, median, spread, words):
-    note = widgets._why_they_part(
+    note = propagation._why_they_part(
         "activations", pooled, median, 1.0, width=8, saturated=0.0, spread=spread
     )
     if words is None:

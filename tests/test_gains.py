@@ -113,6 +113,7 @@ def test_truncated_normal_factor_against_quadrature_and_monte_carlo(cut):
     factor = cu.truncated_normal_std_factor(cut)
     x = np.linspace(-cut, cut, 200_001)
     pdf = np.exp(-0.5 * x * x)
+
     # The trapezoid rule written out: np.trapezoid is numpy >= 2 only, and the floor is 1.26.
     def trapezoid(f):
         return float(np.sum(f[1:] + f[:-1]) * (x[1] - x[0]) / 2)

@@ -340,7 +340,8 @@ def test_training_explorer_trains_only_on_the_button(monkeypatch):
         calls.append(params)
         return real(**params)
 
-    monkeypatch.setattr(widgets, "compute_training", counting)
+    # the explorer calls compute_training from its own module: patch it there
+    monkeypatch.setattr(widgets.training, "compute_training", counting)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):  # outside a kernel the Output widget prints
         ex = widgets.training_explorer(depth=3, epochs=2)

@@ -1,0 +1,148 @@
+"""The propagation explorer: per-layer std and histograms for an init x activation x depth.
+
+The science is :mod:`course_utils.propagation`; this module draws it. Notebook 04.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..plots import PALETTE, finite
+from ..propagation import PROPAGATION_INITS, PropagationResult, compute_propagation
+from .base import Explorer, _log_limits
+
+__all__ = [
+    "propagation_explorer",
+]
+
+
+def _ratio_phrase(what: str, values) -> str:
+    first, last = values[0], values[-1]
+    if not (np.isfinite(first) and np.isfinite(last)) or first <= 0:
+        return f"{what} overflow"
+    return f"{what} x{last / first:.2g}"
+
+
+def propagation_explorer(
+    depth: int = 30,
+    width: int = 256,
+    init: str = "xavier_normal",
+    activation: str = "tanh",
+) -> Explorer:
+    """Sliders for depth, width, init, weight scale, activation, bias std and a layer.
+
+    Left: the std of activations (circles) and of back-propagated gradients (squares)
+    layer by layer, measured on a random network, with the mean-field prediction as a
+    line. Right: histograms of the chosen layer's activations and gradients (the
+    gradients with the predicted Gaussian). One figure, updated in place; a wide, deep
+    network is sampled layer by layer (see :func:`compute_propagation`), so every move
+    redraws in well under 100 ms. Introduced in notebook 04.
+    """
+    import ipywidgets as widgets
+
+    style = {"description_width": "initial"}
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=100, description="depth"),
+        "width": widgets.SelectionSlider(
+            options=[2**k for k in range(1, 11)], value=width, description="width"
+        ),
+        "init": widgets.Dropdown(options=list(PROPAGATION_INITS), value=init, description="init"),
+        "scale": widgets.FloatLogSlider(
+            value=1.0, base=10, min=-1, max=math.log10(4), step=0.01, description="x weight std"
+        ),
+        "activation": widgets.Dropdown(
+            options=list(ACTIVATIONS), value=activation, description="activation"
+        ),
+        "bias_std": widgets.FloatSlider(
+            value=0.0, min=0.0, max=1.0, step=0.01, description="bias std"
+        ),
+        "layer": widgets.IntSlider(value=depth, min=1, max=depth, description="histogram layer"),
+    }
+    for control in controls.values():
+        control.style = style
+    controls["depth"].observe(lambda ch: setattr(controls["layer"], "max", ch["new"]), "value")
+
+    fig = plt.figure(figsize=(8.0, 3.6), layout="none")
+    grid = fig.add_gridspec(
+        2,
+        2,
+        width_ratios=(1.5, 1),
+        left=0.115,  # room for the y label beside tick labels such as 1e+146
+        right=0.98,
+        bottom=0.13,
+        top=0.84,
+        wspace=0.22,
+        hspace=0.6,
+    )
+    ax = fig.add_subplot(grid[:, 0])
+    ax_h, ax_g = fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    blue, orange = PALETTE["blue"], PALETTE["orange"]
+    (act_meas,) = ax.plot([], [], "o", ms=4, color=blue)
+    (act_pred,) = ax.plot([], [], "-", color=blue, lw=1.5)
+    (grad_meas,) = ax.plot([], [], "s", ms=4, color=orange)
+    (grad_pred,) = ax.plot([], [], "-", color=orange, lw=1.5)
+    marker = ax.axvline(1, color="0.5", lw=1, ls=":")
+    # Few ticks and plain-text labels: every tick label is text to lay out on each redraw.
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(mticker.LogFormatter())
+    ax.yaxis.set_minor_locator(mticker.NullLocator())
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
+    ax.set_xlabel("hidden layer l")
+    ax.set_ylabel("std: points measured, lines theory")
+    ax.legend(
+        [(act_meas, act_pred), (grad_meas, grad_pred)],
+        ["activations h", "gradients dL/dh"],
+        loc="lower left",
+        fontsize=8,
+    )
+    act_hist = ax_h.stairs(np.zeros(1), [0.0, 1.0], fill=True, color=blue, alpha=0.6)
+    grad_hist = ax_g.stairs(np.zeros(1), [0.0, 1.0], fill=True, color=orange, alpha=0.6)
+    (gauss,) = ax_g.plot([], [], color="k", lw=1)
+    for axis in (ax_h, ax_g):
+        axis.set_yticks([])
+        axis.xaxis.set_major_locator(mticker.MaxNLocator(4))
+    title = fig.suptitle("", fontsize=11)
+
+    def draw(r: PropagationResult) -> None:
+        p = r.predicted
+        act_meas.set_data(*finite(r.layers, r.activation_std, positive=True))
+        act_pred.set_data(*finite(r.layers, p.activation_std, positive=True))
+        grad_meas.set_data(*finite(r.layers, r.gradient_std, positive=True))
+        grad_pred.set_data(*finite(r.layers, p.gradient_std, positive=True))
+        marker.set_xdata([r.layer, r.layer])
+        ax.set_xlim(0.5, r.depth + 0.5)
+        ax.set_ylim(
+            *_log_limits(r.activation_std, p.activation_std, r.gradient_std, p.gradient_std)
+        )
+        title.set_text(
+            f"{_ratio_phrase('activations', r.activation_std)} forward, "
+            f"{_ratio_phrase('gradients', r.gradient_std[::-1])} backward over {r.depth} layers"
+        )
+        for hist, (counts, edges), axis in (
+            (act_hist, r.activation_hist, ax_h),
+            (grad_hist, r.gradient_hist, ax_g),
+        ):
+            hist.set_data(counts, edges)
+            axis.set_xlim(edges[0], edges[-1])
+            axis.set_ylim(0, max(counts.max(), 1e-300) * 1.15)
+        i = r.layer - 1
+        ax_h.set_title(f"activations, layer {r.layer}: std {r.activation_std[i]:.3g}", fontsize=9)
+        ax_g.set_title(
+            f"gradients, layer {r.layer}: std {r.gradient_std[i]:.3g} (line: theory)", fontsize=9
+        )
+        edges = r.gradient_hist[1]
+        sd = p.gradient_std[i]
+        if np.isfinite(sd) and sd > 0:
+            x = np.linspace(edges[0], edges[-1], 121)
+            gauss.set_data(x, np.exp(-0.5 * (x / sd) ** 2) / (sd * math.sqrt(2 * math.pi)))
+        else:
+            gauss.set_data([], [])
+
+    explorer = Explorer(controls=controls, compute=compute_propagation, draw=draw, figure=fig)
+    explorer.widget.children[0].layout.flex_flow = "row wrap"
+    return explorer
