@@ -69,11 +69,11 @@ def test_predicted_std_tolerance_is_the_monte_carlo_error():
     for reuse in (False, True):
         values = [_monte_carlo_std_10(n, seed, reuse=reuse) for seed in range(runs)]
         spread = np.std(values, ddof=1)
-        predicted = checks._tanh_map_mc_se(10, n)
+        predicted = checks.propagation._tanh_map_mc_se(10, n)
         # the larger of the two schemes' errors; the sample std of 40 runs is good to ~25%
         assert spread < 1.5 * predicted, (reuse, spread, predicted)
     assert 0.6 * predicted < spread  # the reused-draw scheme is the one that sets it
-    assert 4 * checks._tanh_map_mc_se(10, 10**6) == pytest.approx(0.0031, abs=2e-4)
+    assert 4 * checks.propagation._tanh_map_mc_se(10, 10**6) == pytest.approx(0.0031, abs=2e-4)
 
 
 @pytest.mark.parametrize(

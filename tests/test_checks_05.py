@@ -165,7 +165,7 @@ def test_adam_accepts_kingma_and_bas_efficient_ordering_and_names_it(capsys):
 
 
 def _variant(kind):
-    step = checks._adam_variant(kind)
+    step = checks.training._adam_variant(kind)
     return lambda w, g, m, v, t, lr=1e-3: step(w, g, m, v, t, lr)
 
 
@@ -194,8 +194,8 @@ def test_adam_mistakes_are_really_different_from_adam():
     w, g = np.array([0.5, -0.2, 0.1, 0.3]), np.array([1e-6, -1e-3, 1.0, -1e3])
     z = np.zeros(4)
     right = adam_algorithm_1(w, g, z, z, 1, 0.01)
-    for kind in checks._ADAM_MISTAKES:
-        got = checks._adam_variant(kind)(w, g, z, z, 1, 0.01)
+    for kind in checks.training._ADAM_MISTAKES:
+        got = checks.training._adam_variant(kind)(w, g, z, z, 1, 0.01)
         assert not all(np.allclose(a, b, rtol=1e-6) for a, b in zip(got, right)), kind
 
 
