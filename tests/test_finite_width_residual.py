@@ -17,21 +17,12 @@ import course_utils as cu
 from course_utils import checks
 from course_utils import finite_width as fw
 from notebook_tools import feedback
+from stats_tools import mean_se, var_se
 
 GAMMA = 0.5772156649015329
 
 
-def _mean_se(values):
-    values = np.asarray(values, dtype=float)
-    return values.mean(), values.std(ddof=1) / math.sqrt(values.size)
-
-
-def _var_se(values):
-    """Sample variance and its standard error sqrt((m4 - s^4) / N)."""
-    values = np.asarray(values, dtype=float)
-    d = values - values.mean()
-    s2 = np.mean(d**2)
-    return s2, math.sqrt(max(np.mean(d**4) - s2**2, 0.0) / values.size)
+_mean_se, _var_se = mean_se, var_se
 
 
 # --- section 1: the width-1 He-ReLU chain ------------------------------------------------

@@ -10,17 +10,17 @@ import pytest
 import course_utils as cu
 from course_utils import frameworks as fw
 from notebook_tools import feedback
+from stats_tools import var_se, within_se
 
 NAMES = list(fw.FRAMEWORK_DEFAULTS)
 
 
 def within_5_se(sample: np.ndarray, expected_var: float) -> tuple[bool, str]:
     """Is the sample's variance (about a known mean of 0) within 5 standard errors of expected?"""
-    sq = np.ravel(sample) ** 2
-    measured, se = sq.mean(), sq.std() / math.sqrt(sq.size)
-    return abs(
-        measured - expected_var
-    ) <= 5 * se, f"{measured:.6g} vs {expected_var:.6g} (se {se:.2g})"
+    measured, se = var_se(sample, mean=0.0)
+    return within_se(
+        measured, expected_var, se
+    ), f"{measured:.6g} vs {expected_var:.6g} (se {se:.2g})"
 
 
 @pytest.mark.parametrize("name", NAMES)
