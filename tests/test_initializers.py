@@ -275,7 +275,8 @@ def test_each_table_row_draws_the_variance_the_table_states(name):
 
 def test_adding_an_initializer_is_one_row():
     """A new row gets a function, a variance and a parameter check, with no other code."""
-    from course_utils.initializers import NamedInit, _make_named, initializer_params
+    from course_utils.initializers.named import NamedInit
+    from course_utils.initializers.registry import _check_params, _make_named, initializer_params
 
     row = NamedInit("truncated_normal", "fan_out", None, 2.0, "a made-up row")
     cu.initializers.NAMED_INITS["demo_init"] = row
@@ -288,14 +289,14 @@ def test_adding_an_initializer_is_one_row():
         measured, se = var_se(w)
         assert within_se(measured, 1.0 / 400, se) and np.abs(w).max() <= 2 / 0.8796 / 20 + 1e-12
         with pytest.raises(TypeError, match="did you mean 'gain'"):
-            cu.initializers._check_params(fn, "demo_init", {"gian": 1.0})
+            _check_params(fn, "demo_init", {"gian": 1.0})
     finally:
         del cu.initializers.NAMED_INITS["demo_init"]
 
 
 def test_truncated_normal_redraw_loop_is_capped():
     """A cut that keeps almost nothing fails with a clear error instead of looping forever."""
-    from course_utils.initializers import _truncated_standard_normal
+    from course_utils.initializers.rules import _truncated_standard_normal
 
     with pytest.raises(ValueError, match=r"cut = 0.0001 keeps too few draws.*after 200 rounds"):
         _truncated_standard_normal(np.random.default_rng(0), (100, 100), 1e-4)
