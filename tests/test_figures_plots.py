@@ -17,6 +17,10 @@ import warnings
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
+
+import course_utils as cu
+from course_utils import plots
+from course_utils.chains import ChainResult
 from figure_tools import (
     assert_every_labelled_series_in_legend,
     assert_integer_ticks,
@@ -28,10 +32,6 @@ from figure_tools import (
     step_histogram,
     xy,
 )
-
-import course_utils as cu
-from course_utils import plots
-from course_utils.chains import ChainResult
 from notebook_tools import NOTEBOOKS, code_cells, load, source
 
 SUPERSCRIPT = dict(zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))

@@ -15,6 +15,9 @@ import math
 
 import numpy as np
 import pytest
+
+import course_utils as cu
+from course_utils import widgets
 from figure_tools import (
     assert_data_in_view,
     assert_every_labelled_series_in_legend,
@@ -25,9 +28,6 @@ from figure_tools import (
     legend_texts,
     xy,
 )
-
-import course_utils as cu
-from course_utils import widgets
 
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

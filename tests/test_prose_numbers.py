@@ -14,6 +14,7 @@ import json
 import re
 
 import pytest
+
 from prose_numbers import (
     CITED_PATH,
     NOTEBOOK_DIR,
