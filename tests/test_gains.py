@@ -169,3 +169,29 @@ def test_he_and_xavier_differ_by_exactly_two_to_the_depth_on_the_same_seed(stack
     """Same seed, same normal draws: Xavier's weights are He's over sqrt(2) on square layers,
     and ReLU is positively homogeneous, so the ratio is exactly 2^-30 (the noise is shared)."""
     np.testing.assert_allclose(stack["xavier_normal"] / stack["he_normal"], 2.0**-DEPTH, rtol=1e-9)
+
+
+@pytest.mark.parametrize("q", [0.01, 1.0, 4.0, 100.0, 1e4])
+def test_gaussian_expectation_against_closed_forms(q):
+    """The public quadrature is the accurate one: ReLU's kink and tanh's bend at any q."""
+    relu = lambda u: np.maximum(u, 0.0)  # noqa: E731
+    assert gaussian_expectation(relu, q) == pytest.approx(math.sqrt(q / (2 * math.pi)), rel=1e-9)
+    assert gaussian_expectation(lambda u: relu(u) ** 2, q) == pytest.approx(q / 2, rel=1e-9)
+    assert gaussian_expectation(lambda u: u**4, q) == pytest.approx(3 * q * q, rel=1e-9)
+
+
+def test_tanh_slope_at_large_q_against_its_asymptotics():
+    """E[tanh'(u)^2], u ~ N(0, q), tends to (4/3) / sqrt(2 pi q): the integral of sech^4
+    is 4/3 and the density is 1/sqrt(2 pi q) across tanh's bend; the next term is O(1/q)."""
+    for q in (1e3, 1e4):
+        got = gaussian_expectation(lambda u: (1 - np.tanh(u) ** 2) ** 2, q)
+        assert got == pytest.approx(4 / 3 / math.sqrt(2 * math.pi * q), rel=2e-3 * 1e3 / q)
+    # the old public rule (101 Gauss-Hermite nodes) was 7x off at q = 1000: now refused
+    x, w = gauss_hermite(101)
+    hermite = float(np.dot(w, (1 - np.tanh(math.sqrt(1e3) * x) ** 2) ** 2))
+    assert abs(hermite / (4 / 3 / math.sqrt(2 * math.pi * 1e3)) - 1) > 1
+
+
+def test_selu_second_moment_gain_is_exactly_one():
+    """SELU's constants make E[selu(z)^2] = 1 (Klambauer et al. 2017): gain 1 to 1e-9."""
+    assert second_moment_gain("selu") == pytest.approx(1.0, abs=1e-9)

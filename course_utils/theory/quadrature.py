@@ -44,22 +44,30 @@ def _gauss_hermite(n_points: int) -> tuple[np.ndarray, np.ndarray]:
     return x, w
 
 
-def gaussian_expectation(f, q: float = 1.0, n_points: int = 101) -> float:
-    """E[f(sqrt(q) z)] for z ~ N(0, 1), by Gauss-Hermite quadrature (no sampling)."""
+def gaussian_expectation(f, q: float = 1.0) -> float:
+    """E[f(sqrt(q) z)] for z ~ N(0, 1), by quadrature (no sampling).
+
+    ``f`` receives ``u = sqrt(q) z`` and must work on arrays. The rule is the course's
+    one accurate Gaussian quadrature (:func:`_gaussian_nodes`: composite Gauss-Legendre
+    against the density, a panel edge at 0, narrow panels where activations bend), good to
+    about 1e-10 for every q, kinks at 0 included. Plain Gauss-Hermite
+    (:func:`gauss_hermite`) is exact for polynomials only: at 101 nodes it misses
+    E[relu(z)] by 0.8% and E[tanh'(u)^2] at q = 1000 by a factor of 7.
+    """
     q = check_finite_number("q", q, minimum=0.0)
-    x, w = gauss_hermite(n_points)
+    u, w = _gaussian_nodes(q)
     with np.errstate(all="ignore"):
-        return float(np.dot(w, f(math.sqrt(q) * x)))
+        return float(np.dot(w, f(u)))
 
 
-def second_moment_gain(activation, n_points: int = 201) -> float:
+def second_moment_gain(activation) -> float:
     """The gain g that keeps the second moment: g = 1 / sqrt(E[phi(z)^2]), z ~ N(0, 1).
 
     With Var(W) = g^2 / n_in and unit-variance pre-activations, the next layer's
     pre-activations have variance g^2 E[phi(z)^2] = 1. For relu this is sqrt(2).
     """
     phi = get_activation(activation).forward
-    return 1.0 / math.sqrt(gaussian_expectation(lambda z: phi(z) ** 2, 1.0, n_points))
+    return 1.0 / math.sqrt(gaussian_expectation(lambda z: phi(z) ** 2, 1.0))
 
 
 def monte_carlo_gain(activation, n_samples: int = 1_000_000, *, rng=0) -> tuple[float, float]:
