@@ -121,4 +121,10 @@ def edge_of_chaos_explorer(sigma_w2: float = 1.5, sigma_b2: float = 0.05) -> Exp
         xi = "infinite" if math.isinf(r.scales.xi_c) else f"{r.scales.xi_c:.3g} layers"
         ax2.set_title(f"c* = {r.scales.c_star:.3f}, xi_c = {xi}")
 
-    return Explorer(controls=controls, compute=compute_edge_of_chaos, draw=draw, figure=fig)
+    return Explorer(
+        controls=controls,
+        compute=compute_edge_of_chaos,
+        draw=draw,
+        figure=fig,
+        changing=[point, curve, star, ax1.title, ax2.title],
+    )

@@ -105,4 +105,10 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
         # plain-text superscript: mathtext would be parsed anew on every move
         ax.set_title(f"{r.factor:.3f}{superscript(r.depth)} = {r.final:.3g}: the product {verdict}")
 
-    return Explorer(controls=controls, compute=compute_compounding, draw=draw, figure=fig)
+    return Explorer(
+        controls=controls,
+        compute=compute_compounding,
+        draw=draw,
+        figure=fig,
+        changing=[line, dot, ax.title],
+    )

@@ -143,6 +143,11 @@ def propagation_explorer(
         else:
             gauss.set_data([], [])
 
-    explorer = Explorer(controls=controls, compute=compute_propagation, draw=draw, figure=fig)
+    # The histograms' limits follow the data on every move: their axes are drawn each time.
+    changing = [act_meas, act_pred, grad_meas, grad_pred, marker, title, act_hist, grad_hist]
+    changing += [gauss, ax_h.title, ax_g.title, ax_h.xaxis, ax_h.yaxis, ax_g.xaxis, ax_g.yaxis]
+    explorer = Explorer(
+        controls=controls, compute=compute_propagation, draw=draw, figure=fig, changing=changing
+    )
     explorer.widget.children[0].layout.flex_flow = "row wrap"
     return explorer

@@ -212,7 +212,9 @@ class TrainingExplorer(Explorer):
         The progress bar's maximum.
     """
 
-    def __init__(self, *, controls, compute, draw, draw_pending, figure, epochs: int):
+    def __init__(
+        self, *, controls, compute, draw, draw_pending, figure, epochs: int, changing=None
+    ):
         import ipywidgets as widgets
 
         self.draw_pending = draw_pending
@@ -222,7 +224,9 @@ class TrainingExplorer(Explorer):
         self.progress = widgets.IntProgress(
             value=0, min=0, max=epochs, description=f"epoch 0/{epochs}"
         )
-        super().__init__(controls=controls, compute=compute, draw=draw, figure=figure)
+        super().__init__(
+            controls=controls, compute=compute, draw=draw, figure=figure, changing=changing
+        )
         self.widget.children[0].layout.flex_flow = "row wrap"
 
     def _extra_rows(self) -> list:
@@ -340,4 +344,5 @@ def training_explorer(
         draw_pending=draw_pending,
         figure=fig,
         epochs=epochs,
+        changing=[*lines, title],
     )
