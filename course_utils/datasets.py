@@ -52,7 +52,7 @@ def load_digits(*, scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def train_test_split(X, y, *, test_fraction: float = 0.25, rng=0):
+def train_test_split(X, y, *, test_fraction: float = 0.25, rng=None):
     """Shuffle and split ``(X, y)``; returns ``X_train, X_test, y_train, y_test``."""
     frac = check_finite_number("test_fraction", test_fraction, minimum=0.0, strict=True)
     if frac >= 1:

@@ -157,7 +157,7 @@ def framework_variance(name: str, fan_in: int, fan_out: int) -> tuple[float, flo
     return var_w, (0.0 if kind == "zeros" else 1.0 / (3.0 * fan_in))
 
 
-def framework_mlp(name: str, layer_sizes: Sequence[int], activation="relu", *, rng=0):
+def framework_mlp(name: str, layer_sizes: Sequence[int], activation="relu", *, rng=None):
     """A :class:`course_utils.MLP` whose weights and biases are a framework's defaults.
 
     The weights come from :func:`framework_default` and the biases from

@@ -173,7 +173,7 @@ class LSUVResult:
 
 
 def lsuv(
-    net, X, *, tol: float = 0.01, max_iter: int = 10, orthogonal_first: bool = True, rng=0
+    net, X, *, tol: float = 0.01, max_iter: int = 10, orthogonal_first: bool = True, rng=None
 ) -> LSUVResult:
     """Layer-sequential unit-variance init (Mishkin & Matas 2016, "All you need is a good init").
 
@@ -204,7 +204,7 @@ def lsuv(
     max_iter : int, default 10
         At most this many rescalings per layer.
     orthogonal_first : bool, default True
-    rng : int, Generator or None, default 0
+    rng : int, Generator or None, default None
         For the orthogonal matrices.
 
     Returns

@@ -49,7 +49,7 @@ class MLP:
         ``init=cu.get_initializer("normal", std=0.01)``.
     bias_std : float, default 0.0
         Biases are drawn from N(0, bias_std^2) (zero by default).
-    rng : int, np.random.Generator or None, default 0
+    rng : int, np.random.Generator or None, default None
         Seed or generator for the weights.
 
     Attributes
@@ -85,7 +85,7 @@ class MLP:
         init="xavier_normal",
         *,
         bias_std: float = 0.0,
-        rng=0,
+        rng=None,
     ):
         if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
             raise TypeError(
@@ -401,7 +401,7 @@ class ResidualMLP:
     zero_init_last : bool, default False
         Set every ``W_{l,2}`` to zero (Goyal et al. 2017's zero-gamma; Fixup's zero
         init): each block is then exactly the identity at initialization.
-    rng : int, Generator or None, default 0
+    rng : int, Generator or None, default None
 
     Attributes
     ----------
@@ -426,7 +426,7 @@ class ResidualMLP:
         init="he_normal",
         branch_scale: float = 1.0,
         zero_init_last: bool = False,
-        rng=0,
+        rng=None,
     ):
         self.n_in = check_positive_int("n_in", n_in)
         self.width = check_positive_int("width", width)

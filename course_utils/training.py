@@ -314,7 +314,7 @@ def fit(
     optimizer="sgd",
     loss: str = "cross_entropy",
     validation: tuple | None = None,
-    rng=0,
+    rng=None,
     callback: Callable | None = None,
 ) -> History:
     """Train ``net`` on ``(X, y)`` with mini-batches; return a :class:`History`.
@@ -337,7 +337,7 @@ def fit(
     loss : {"cross_entropy", "mse"}
     validation : (X_val, y_val), optional
         Evaluated after every epoch into ``history.val_loss`` and ``val_accuracy``.
-    rng : int, np.random.Generator or None, default 0
+    rng : int, np.random.Generator or None, default None
         Shuffles the mini-batches; the same seed gives the same history.
     callback : callable, optional
         ``callback(epoch, history)`` after every epoch (used for progress bars).

@@ -174,22 +174,22 @@ def test_mlp_same_seed_same_weights():
     [
         (lambda: cu.get_activation("reLu"), ValueError, ["'reLu'", "did you mean 'relu'"]),
         (lambda: cu.MLP([4], rng=0), ValueError, ["layer_sizes", "[4]"]),
-        (lambda: cu.MLP("64,10"), TypeError, ["layer_sizes", "'64,10'"]),
-        (lambda: cu.MLP([4, 0, 2]), ValueError, ["layer_sizes[1]", "0"]),
-        (lambda: cu.MLP([4, 2], init="he_norml"), ValueError, ["did you mean 'he_normal'"]),
+        (lambda: cu.MLP("64,10", rng=0), TypeError, ["layer_sizes", "'64,10'"]),
+        (lambda: cu.MLP([4, 0, 2], rng=0), ValueError, ["layer_sizes[1]", "0"]),
+        (lambda: cu.MLP([4, 2], init="he_norml", rng=0), ValueError, ["did you mean 'he_normal'"]),
         (
-            lambda: cu.MLP([4, 2]).forward(np.ones((3, 5))),
+            lambda: cu.MLP([4, 2], rng=0).forward(np.ones((3, 5))),
             ValueError,
             ["X", "(n_samples, 4)", "(3, 5)"],
         ),
-        (lambda: cu.MLP([4, 2]).backward(np.ones((3, 2))), RuntimeError, ["forward"]),
+        (lambda: cu.MLP([4, 2], rng=0).backward(np.ones((3, 2))), RuntimeError, ["forward"]),
         (
             lambda: cu.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3])),
             ValueError,
             ["0..2", "3"],
         ),
         (
-            lambda: cu.MLP([4, 2], init=lambda i, o, rng: np.zeros((o, i))),
+            lambda: cu.MLP([4, 2], init=lambda i, o, rng: np.zeros((o, i)), rng=0),
             ValueError,
             ["(2, 4)", "(4, 2)"],
         ),

@@ -22,7 +22,7 @@ def test_fit_refuses_non_finite_data(bad):
     X[7, 2] = bad
     net = cu.MLP([6, 5, 3], rng=0)
     with pytest.raises(ValueError, match=r"X holds 1 inf or nan entries \(the first in row 7\)"):
-        cu.fit(net, X, y, epochs=1, lr=0.1, batch_size=8)
+        cu.fit(net, X, y, epochs=1, lr=0.1, batch_size=8, rng=0)
 
 
 def test_fit_refuses_non_finite_validation_and_mse_targets():
@@ -31,12 +31,12 @@ def test_fit_refuses_non_finite_validation_and_mse_targets():
     Xv = X[:5].copy()
     Xv[0, 0] = np.nan
     with pytest.raises(ValueError, match="validation X_val holds 1 inf or nan"):
-        cu.fit(net, X, y, epochs=1, lr=0.1, batch_size=8, validation=(Xv, y[:5]))
+        cu.fit(net, X, y, epochs=1, lr=0.1, batch_size=8, validation=(Xv, y[:5]), rng=0)
     reg = cu.MLP([6, 5, 1], rng=0)
     t = np.zeros(len(X))
     t[3] = np.inf
     with pytest.raises(ValueError, match="y holds inf or nan targets"):
-        cu.fit(reg, X, t, epochs=1, lr=0.1, batch_size=8, loss="mse")
+        cu.fit(reg, X, t, epochs=1, lr=0.1, batch_size=8, loss="mse", rng=0)
 
 
 def test_forward_refuses_non_finite_input_but_overflow_inside_stays_quiet():
@@ -44,7 +44,7 @@ def test_forward_refuses_non_finite_input_but_overflow_inside_stays_quiet():
     with pytest.raises(ValueError, match="X holds 2 inf or nan"):
         net.forward(np.array([[np.nan, 0, 0, 0], [0, np.inf, 0, 0]]))
     # an exploding network is a lesson: huge finite input overflows inside, quietly
-    big = cu.MLP([4] * 40, activation="linear", init=cu.get_initializer("normal", std=1e10))
+    big = cu.MLP([4] * 40, activation="linear", init=cu.get_initializer("normal", std=1e10), rng=0)
     with np.errstate(all="raise"):
         out = big.forward(np.ones((1, 4)))
     assert not np.isfinite(out).all() and big.first_nonfinite_layer is not None

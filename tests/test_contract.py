@@ -121,3 +121,46 @@ def test_import_loads_the_maths_only():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_one_rng_convention():
+    """Every public function that draws takes a keyword ``rng`` defaulting to None.
+
+    The one exception is an explorer's pure ``compute_*`` function, whose seed is one of its
+    parameters with a fixed default, so that the same controls always show the same figure.
+    """
+    import importlib
+    import inspect
+    import pkgutil
+
+    import course_utils as cu
+
+    seen, wrong = 0, []
+    for info in pkgutil.walk_packages(cu.__path__, "course_utils."):
+        if info.name.rsplit(".", 1)[-1].startswith("_"):
+            continue  # _validation.as_rng is the normaliser itself
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != info.name:
+                continue
+            targets = [obj]
+            if inspect.isclass(obj):
+                targets = [obj.__init__]
+            for fn in targets:
+                if not callable(fn):
+                    continue
+                try:
+                    param = inspect.signature(fn).parameters.get("rng")
+                except (TypeError, ValueError):
+                    continue
+                if param is None:
+                    continue
+                seen += 1
+                if name.startswith("compute_"):
+                    continue
+                if param.kind is not param.KEYWORD_ONLY or param.default is not None:
+                    wrong.append(f"{info.name}.{name}: {param}")
+    assert seen > 20 and not wrong, wrong
+    a, b = cu.MLP([3, 4, 2]), cu.MLP([3, 4, 2])
+    assert not np.array_equal(a.weights[0], b.weights[0])  # no hidden shared seed
+    assert np.array_equal(cu.MLP([3, 4, 2], rng=5).weights[0], cu.MLP([3, 4, 2], rng=5).weights[0])

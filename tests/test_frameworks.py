@@ -151,7 +151,7 @@ def test_unknown_names_and_bad_arguments_are_clear():
     with pytest.raises(ValueError, match="n_layers"):
         fw.gpt2_residual_std(0)
     with pytest.raises(ValueError, match="did you mean 'flax_dense'"):
-        fw.framework_mlp("flax", [3, 4], "relu")
+        fw.framework_mlp("flax", [3, 4], "relu", rng=0)
 
 
 # --- notebook 08's exercise checks ---------------------------------------------------------

@@ -127,7 +127,7 @@ def _preactivation_variances(net, X):
 def test_lsuv_reaches_unit_variance_within_tol(activation, std):
     X, _ = cu.load_digits()
     net = cu.MLP([64] + [50] * 12 + [10], activation, cu.get_initializer("normal", std=std), rng=0)
-    res = lsuv(net, X[:200], tol=0.01, max_iter=10)
+    res = lsuv(net, X[:200], tol=0.01, max_iter=10, rng=0)
     assert res.all_converged and np.all(res.iterations <= 10)
     v = _preactivation_variances(net, X[:200])
     assert np.all(np.abs(v - 1) <= 0.01), v
@@ -137,14 +137,16 @@ def test_lsuv_reaches_unit_variance_within_tol(activation, std):
 def test_lsuv_with_biases_needs_several_rescalings_and_still_converges():
     gen = np.random.default_rng(5)
     net = cu.MLP([20, 30, 30, 5], "tanh", bias_std=0.5, rng=1)
-    res = lsuv(net, gen.standard_normal((300, 20)), tol=1e-3, max_iter=50, orthogonal_first=False)
+    res = lsuv(
+        net, gen.standard_normal((300, 20)), tol=1e-3, max_iter=50, orthogonal_first=False, rng=0
+    )
     assert res.all_converged and res.iterations.max() > 1
 
 
 def test_lsuv_respects_max_iter_when_it_cannot_converge():
     gen = np.random.default_rng(6)
     net = cu.MLP([20, 30, 30, 5], "tanh", bias_std=3.0, rng=1)  # Var(z) >= ~9 whatever W is
-    res = lsuv(net, gen.standard_normal((100, 20)), max_iter=7)
+    res = lsuv(net, gen.standard_normal((100, 20)), max_iter=7, rng=0)
     assert not res.all_converged
     assert res.iterations[0] == 7 and not res.converged[0]
     assert "layer 1 stopped" in res.summary and "max_iter = 7" in res.summary
@@ -152,7 +154,9 @@ def test_lsuv_respects_max_iter_when_it_cannot_converge():
 
 def test_lsuv_stops_at_once_on_a_constant_layer():
     net = cu.MLP([5, 8, 3], "tanh", rng=0)
-    res = lsuv(net, np.zeros((10, 5)))  # zero input, zero biases: Var(z) = 0, nothing to scale
+    res = lsuv(
+        net, np.zeros((10, 5)), rng=0
+    )  # zero input, zero biases: Var(z) = 0, nothing to scale
     assert res.iterations[0] == 0 and not res.converged[0]
     assert np.all(np.isfinite(net.weights[0]))
 
@@ -161,17 +165,17 @@ def test_lsuv_bad_inputs():
     net = cu.MLP([5, 8, 3], "tanh", rng=0)
     X = np.ones((4, 5))
     with pytest.raises(ValueError, match="tol must be > 0"):
-        lsuv(net, X, tol=0)
+        lsuv(net, X, tol=0, rng=0)
     with pytest.raises(ValueError, match="max_iter must be an integer >= 1"):
-        lsuv(net, X, max_iter=0)
+        lsuv(net, X, max_iter=0, rng=0)
     with pytest.raises(TypeError, match="max_iter"):
-        lsuv(net, X, max_iter=2.5)
+        lsuv(net, X, max_iter=2.5, rng=0)
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples >= 2, 5\)"):
-        lsuv(net, np.ones((4, 6)))
+        lsuv(net, np.ones((4, 6)), rng=0)
     with pytest.raises(ValueError, match="inf or nan"):
-        lsuv(net, np.full((4, 5), np.nan))
+        lsuv(net, np.full((4, 5), np.nan), rng=0)
     with pytest.raises(TypeError, match="net must be a cu.MLP"):
-        lsuv([np.eye(5)], X)
+        lsuv([np.eye(5)], X, rng=0)
 
 
 # --- the edge of chaos --------------------------------------------------------------------------

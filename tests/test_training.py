@@ -216,6 +216,7 @@ def test_fit_callback_sees_every_epoch(digits):
         lr=0.05,
         batch_size=128,
         callback=lambda e, h: seen.append((e, len(h.loss))),
+        rng=0,
     )
     assert seen == [(1, 1), (2, 2), (3, 3)]
 
@@ -223,10 +224,12 @@ def test_fit_callback_sees_every_epoch(digits):
 def test_divergence_is_reported_without_a_warning(digits):
     """N(0, 1) weights, 6 ReLU layers of width 64: logits start near 8^6, the loss overflows."""
     Xtr, _, ytr, _ = digits
-    net = cu.MLP([64] * 6 + [10], activation="relu", init=cu.get_initializer("normal", std=1.0))
+    net = cu.MLP(
+        [64] * 6 + [10], activation="relu", init=cu.get_initializer("normal", std=1.0), rng=0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        hist = cu.fit(net, Xtr, ytr, epochs=5, lr=0.01, batch_size=64, optimizer="momentum")
+        hist = cu.fit(net, Xtr, ytr, epochs=5, lr=0.01, batch_size=64, optimizer="momentum", rng=0)
     assert hist.diverged_at == 1 and len(hist.loss) == 1
     assert not math.isfinite(hist.loss[-1]) and not math.isfinite(hist.step_loss[-1])
     assert all(math.isfinite(v) for v in hist.step_loss[:-1])
@@ -235,8 +238,8 @@ def test_divergence_is_reported_without_a_warning(digits):
 
 def test_zero_init_never_moves_the_hidden_weights(digits):
     Xtr, _, ytr, _ = digits
-    net = cu.MLP([64, 32, 32, 10], activation="tanh", init="zeros")
-    hist = cu.fit(net, Xtr, ytr, epochs=2, lr=0.1, batch_size=64, optimizer="adam")
+    net = cu.MLP([64, 32, 32, 10], activation="tanh", init="zeros", rng=0)
+    hist = cu.fit(net, Xtr, ytr, epochs=2, lr=0.1, batch_size=64, optimizer="adam", rng=0)
     assert all(not w.any() for w in net.weights)  # even Adam cannot break the symmetry
     # only the output bias learns: at best the class frequencies, whose entropy is ~ln 10
     freq = np.bincount(ytr) / len(ytr)

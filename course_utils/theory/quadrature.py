@@ -70,7 +70,7 @@ def second_moment_gain(activation) -> float:
     return 1.0 / math.sqrt(gaussian_expectation(lambda z: phi(z) ** 2, 1.0))
 
 
-def monte_carlo_gain(activation, n_samples: int = 1_000_000, *, rng=0) -> tuple[float, float]:
+def monte_carlo_gain(activation, n_samples: int = 1_000_000, *, rng=None) -> tuple[float, float]:
     """Monte Carlo estimate of :func:`second_moment_gain` and its standard error.
 
     Draws z ~ N(0, 1), estimates m = E[phi(z)^2] and returns ``(1 / sqrt(m), se)`` where
