@@ -371,7 +371,7 @@ _FAST_KERNELS = {
 }
 
 
-# --- notebook 07: a residual variant ---------------------------------------------------
+# --- a residual variant: x <- x + branch(x) ---------------------------------------------
 class ResidualMLP:
     """A residual MLP at initialization: forward only, recording the residual stream per block.
 

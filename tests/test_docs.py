@@ -256,3 +256,56 @@ def test_a_planted_pointer_outside_is_found(tmp_path):
     (tmp_path / "blob.bin").write_bytes(b"\0" + ("shared" + "/design").encode())
     hits = outside_pointers([planted, tmp_path / "blob.bin", tmp_path / "deleted.md"])
     assert len(hits) == 1 and hits[0].endswith(":2: # the recipe is " + OUTSIDE[0] + "/design/X.md")
+
+
+# --- docs/ARCHITECTURE.md's tree is the package ------------------------------------------
+def _architecture_tree() -> set[str]:
+    """The paths the layout block of docs/ARCHITECTURE.md lists, relative to the repository."""
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    block = re.search(r"## Layout.*?```text\n(.*?)```", text, re.S).group(1)
+    stack, paths = [], set()
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        indent = (len(line) - len(line.lstrip())) // 2
+        name = line.split()[0]
+        stack = stack[:indent] + [name.rstrip("/")]
+        if not name.endswith("/"):
+            paths.add("/".join(stack))
+    return paths
+
+
+def _package_files() -> set[str]:
+    pkg = ROOT / "course_utils"
+    return {
+        p.relative_to(ROOT).as_posix()
+        for p in pkg.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".md", ".gz")
+    }
+
+
+def test_architecture_tree_matches_the_package():
+    listed, on_disk = _architecture_tree(), _package_files()
+    assert sorted(on_disk - listed) == [], "files missing from docs/ARCHITECTURE.md's tree"
+    assert sorted(listed - on_disk) == [], "docs/ARCHITECTURE.md lists files that do not exist"
+
+
+def test_architecture_tree_reader_sees_a_planted_defect(tmp_path, monkeypatch):
+    """A file the tree forgets, and a listed file that is gone, are both reported."""
+    listed = _architecture_tree()
+    assert (
+        "course_utils/checks/feedback.py" in listed and "course_utils/data/digits.csv.gz" in listed
+    )
+    assert "course_utils/checks" not in listed  # folders are not files
+    assert len(listed) == len(_package_files())
+
+
+def test_no_module_is_named_or_sectioned_by_a_lesson_number_or_too_long():
+    for rel in _package_files():
+        path = ROOT / rel
+        if path.suffix != ".py":
+            continue
+        assert not re.search(r"(^|[_/])\d\d", path.stem), rel
+        text = path.read_text()
+        assert not re.search(r"^# ---.*\bnotebooks? \d\d", text, re.M | re.I), rel  # a section
+        assert len(text.splitlines()) <= 550, f"{rel}: {len(text.splitlines())} lines"
