@@ -345,7 +345,8 @@ class _FastPath:
                         axis.get_label_text(),
                     )
                 )
-        for artist in self.static:
+        # the static artists and the costly overlays (cached in the second layer)
+        for artist in [*self.static, *self.costly]:
             if isinstance(artist, (Axis, Axes)):
                 continue  # its limits, scale, locators and label are above
             for a in artist.findobj(include_self=True):
