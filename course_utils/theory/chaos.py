@@ -83,13 +83,42 @@ def _fixed_point(act, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
     lo = np.where(g_of(np.zeros_like(w2)) > 0, 0.0, tiny)
     zero = g_of(lo) <= 0  # the map stays under the diagonal: q* = 0
     hi = np.where(zero | unbounded, lo, hi)  # nothing to bisect there
+    # Regula falsi with the Illinois rule, safeguarded by the bracket: g(lo) > 0 >= g(hi)
+    # always holds, each step keeps the part that holds the root (as bisection does), and
+    # an endpoint kept twice has its g halved, so both ends close in (superlinear: about
+    # 10 steps to 1e-14 instead of bisection's 50). Only the points not yet converged are
+    # evaluated, one expectation each per step.
+    shape = w2.shape
+    lo, hi = lo.ravel().copy(), hi.ravel().copy()
+    W2, B2 = w2.ravel(), b2.ravel()
+
+    def g_at(q, k):
+        return W2[k] * _expect(phi2, q, z, w) + B2[k] - q
+
+    everyone = np.arange(lo.size)
+    g_lo, g_hi = g_at(lo, everyone), g_at(hi, everyone)
+    side = np.zeros_like(lo)
     for _ in range(_MAX_HALVINGS):
-        mid = 0.5 * (lo + hi)
-        above = g_of(mid) > 0
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-        if np.all((hi - lo) <= 1e-14 * hi):
+        k = np.flatnonzero((hi - lo) > 1e-14 * hi)
+        if not k.size:
             break
+        a, b, ga, gb = lo[k], hi[k], g_lo[k], g_hi[k]
+        denom = ga - gb
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(denom > 0, (a * (-gb) + b * ga) / denom, 0.5 * (a + b))
+        x = np.where((x > a) & (x < b), x, 0.5 * (a + b))
+        gx = g_at(x, k)
+        above = gx > 0
+        gb = np.where(above & (side[k] > 0), 0.5 * gb, gb)
+        ga = np.where(~above & (side[k] < 0), 0.5 * ga, ga)
+        lo[k], g_lo[k] = np.where(above, x, a), np.where(above, gx, ga)
+        hi[k], g_hi[k] = np.where(above, b, x), np.where(above, gb, gx)
+        side[k] = np.where(above, 1.0, -1.0)
+        # g(x) at the rounding level of its own terms: x is the root as far as float64
+        # can tell, so close the bracket there
+        done = np.abs(gx) <= 8 * np.finfo(float).eps * (x + B2[k])
+        lo[k[done]], hi[k[done]] = x[done], x[done]
+    lo, hi = lo.reshape(shape), hi.reshape(shape)
     q = 0.5 * (lo + hi)
     q = np.where(zero, 0.0, q)
     return np.where(unbounded, np.inf, q)
@@ -98,8 +127,9 @@ def _fixed_point(act, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
 def fixed_point(activation="tanh", *, sigma_w2=1.0, sigma_b2=0.0):
     """The fixed point q* of the variance map: q* = sigma_w^2 E[phi(sqrt(q*) z)^2] + sigma_b^2.
 
-    Found by bisection on g(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 - q (capped at
-    200 halvings, relative precision 1e-14), bracketed by doubling from q = 1. For tanh the
+    Found on g(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 - q by a bracketed regula
+    falsi with the Illinois rule (capped at 200 steps, relative precision 1e-14),
+    bracketed by doubling from q = 1. For tanh the
     map is concave, so this is the one positive fixed point, the one q_l settles at with
     depth; it is 0 when sigma_b2 = 0 and sigma_w2 <= 1. Poole et al. (2016), "Exponential
     expressivity in deep neural networks through transient chaos". Notebook 06.
