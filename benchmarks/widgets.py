@@ -1,4 +1,4 @@
-"""How long does one slider move of each explorer take? Goal: <= 100 ms a case.
+"""How long does one slider move of each explorer take? Goal: <= 50 ms a case.
 
 Every ``*_explorer`` function of ``course_utils.widgets`` is found by name, built once
 (Agg backend, the course's plot style), then timed doing what a slider move does:
@@ -130,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     describe_blas()  # BLAS, its threads and the number of cores
     print(f"# load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"# median of {args.repeats} after a warm-up; goal <= 100 ms a case")
+    print(f"# median of {args.repeats} after a warm-up; goal <= 50 ms a case")
     cu.use_course_style()
     for name, make in explorers().items():
         if args.only in name:

@@ -172,7 +172,12 @@ def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(p
         np.testing.assert_allclose(drawn.values, density)
         assert axis.get_xlim() == (edges[0], edges[-1])
         assert axis.get_ylim()[1] >= density.max()  # the tallest bar is not cut off
-        assert f"layer {r.layer}" in axis.get_title() and f"std {std:.3g}" in axis.get_title()
+        assert f"layer {r.layer}" in axis.get_title()
+        if np.isfinite(std) and std > 0:
+            assert f"std {std:.3g}" in axis.get_title()
+        else:  # what happened, never a bare 'std nan'
+            assert "std nan" not in axis.get_title()
+            assert "overflow" in axis.get_title() or "vanished" in axis.get_title()
     (gauss,) = ax_g.get_lines()
     sd = p.gradient_std[i]
     gx, gy = xy(gauss)
@@ -193,6 +198,27 @@ def test_propagation_title_changes_with_the_finding(propagation):
     first = ex.figure._suptitle.get_text()
     ex.refresh(depth=8, width=16, init="N(0,0.01)", activation="relu")
     assert ex.figure._suptitle.get_text() != first
+
+
+def test_propagation_titles_say_vanish_or_overflow_never_a_bare_nan(propagation):
+    """N(0, 0.01^2) x 0.1 with ReLU: every std shrinks to 0 (then 0/0 gives nan): the
+    titles say it vanished; N(0, 1) x 4, linear: the forward pass overflows, and the
+    gradients that come back through it are nan: the titles say so."""
+    ex = propagation
+    r = ex.refresh(depth=100, width=64, init="N(0,0.01)", scale=0.1, activation="relu", layer=1)
+    title = ex.figure._suptitle.get_text()
+    zero = int(np.flatnonzero(r.activation_std == 0)[0]) + 1  # the first layer at std 0
+    assert f"activations vanish by layer {zero} forward" in title, title
+    assert "gradients vanish by layer" in title and "overflow" not in title, title
+    grad_title = ex.figure.axes[2].get_title()
+    if not np.isfinite(r.gradient_std[0]):  # layer 1, after the gradients reached 0
+        assert "vanished" in grad_title and "std nan" not in grad_title, grad_title
+    r = ex.refresh(depth=100, width=1024, init="N(0,1)", scale=4.0, activation="linear", layer=50)
+    title = ex.figure._suptitle.get_text()
+    assert f"activations overflow by layer {r.first_nonfinite_layer}" in title, title
+    assert "gradients are nan" in title
+    assert "std nan" not in ex.figure.axes[2].get_title()
+    assert_nothing_clipped(ex.figure)
 
 
 # --- training (notebook 05) ------------------------------------------------------------------

@@ -189,8 +189,9 @@ def render_png_full(figure) -> bytes:
 def encode_png(rgba) -> bytes:
     """An (h, w, 4) uint8 buffer as PNG bytes: Pillow, zlib level 1, RGB when opaque.
 
-    Measured against matplotlib's writer (``savefig``'s: Pillow at level 6, RGBA): about
-    3x faster on an explorer's figure, and the pixels are the same.
+    Measured on the 672 x 240 px edge-of-chaos figure: matplotlib's writer (``savefig``'s,
+    Pillow at its default level 6, RGBA) 14 ms and 41 kB; this 7 ms and 36 kB, the same
+    pixels (level 0 saves 2 ms more but sends 480 kB a move).
     """
     from PIL import Image
 

@@ -21,11 +21,46 @@ __all__ = [
 ]
 
 
-def _ratio_phrase(what: str, values) -> str:
-    first, last = values[0], values[-1]
-    if not (np.isfinite(first) and np.isfinite(last)) or first <= 0:
-        return f"{what} overflow"
-    return f"{what} x{last / first:.2g}"
+def _fate(values) -> tuple[str, int | None]:
+    """What a per-layer std does, read in the order it is computed (forward, or backward).
+
+    ``("finite", None)`` while every value is finite and above 0; ``("vanished", k)`` when
+    the std reaches 0 at the k-th value (1-based), whatever follows (a nan after a 0 is
+    0/0, not an overflow); ``("overflowed", k)`` when a value is inf or nan first.
+    """
+    values = np.asarray(values, dtype=float)
+    for k, v in enumerate(values, start=1):
+        if v == 0:
+            return "vanished", k
+        if not np.isfinite(v):
+            return "overflowed", k
+    return "finite", None
+
+
+def _ratio_phrase(what: str, values, layers, overflow_layer=None) -> str:
+    """'activations x0.21', 'gradients vanish by layer 3', 'activations overflow by layer 74'.
+
+    ``values`` in the order they are computed, ``layers`` their layer numbers;
+    ``overflow_layer``, if known, the first layer whose values (not just their std) are
+    inf or nan.
+    """
+    fate, k = _fate(values)
+    if fate == "vanished":
+        return f"{what} vanish by layer {layers[k - 1]}"
+    if fate == "overflowed":
+        return f"{what} overflow by layer {overflow_layer or layers[k - 1]}"
+    return f"{what} x{values[-1] / values[0]:.2g}"
+
+
+def _std_phrase(values, i: int) -> str:
+    """The std of the histogram's layer (index ``i`` of ``values``, in computed order)."""
+    std = values[i]
+    if np.isfinite(std) and std > 0:
+        return f"std {std:.3g}"
+    fate, _ = _fate(values[: i + 1])
+    if fate == "vanished":
+        return "std 0 (vanished)" if std == 0 else "vanished to 0"  # then 0/0: nan
+    return "overflowed (inf/nan)"
 
 
 def propagation_explorer(
@@ -119,10 +154,17 @@ def propagation_explorer(
         ax.set_ylim(
             *_log_limits(r.activation_std, p.activation_std, r.gradient_std, p.gradient_std)
         )
-        title.set_text(
-            f"{_ratio_phrase('activations', r.activation_std)} forward, "
-            f"{_ratio_phrase('gradients', r.gradient_std[::-1])} backward over {r.depth} layers"
+        forward = _ratio_phrase("activations", r.activation_std, r.layers, r.first_nonfinite_layer)
+        grads_nan = _fate(r.activation_std)[0] == "overflowed" and not all(
+            np.isfinite(r.gradient_std)
         )
+        if grads_nan:  # what comes back through an overflowed layer is nan
+            title.set_text(f"{forward}, so the gradients are nan")
+        else:
+            backward = _ratio_phrase("gradients", r.gradient_std[::-1], r.layers[::-1])
+            # 'over N layers' when it fits: a vanishing phrase names its layers already
+            over = "" if "vanish" in forward + backward else f" over {r.depth} layers"
+            title.set_text(f"{forward} forward, {backward} backward{over}")
         for hist, (counts, edges), axis in (
             (act_hist, r.activation_hist, ax_h),
             (grad_hist, r.gradient_hist, ax_g),
@@ -131,17 +173,20 @@ def propagation_explorer(
             axis.set_xlim(edges[0], edges[-1])
             axis.set_ylim(0, max(counts.max(), 1e-300) * 1.15)
         i = r.layer - 1
-        ax_h.set_title(f"activations, layer {r.layer}: std {r.activation_std[i]:.3g}", fontsize=9)
-        ax_g.set_title(
-            f"gradients, layer {r.layer}: std {r.gradient_std[i]:.3g} (line: theory)", fontsize=9
-        )
+        act_std = _std_phrase(r.activation_std, i)
+        grad_std = _std_phrase(r.gradient_std[::-1], r.depth - 1 - i)  # computed top down
+        if grads_nan and not np.isfinite(r.gradient_std[i]):
+            grad_std = "nan (forward overflow)"
+        ax_h.set_title(f"activations, layer {r.layer}: {act_std}", fontsize=9)
         edges = r.gradient_hist[1]
         sd = p.gradient_std[i]
         if np.isfinite(sd) and sd > 0:
             x = np.linspace(edges[0], edges[-1], 121)
             gauss.set_data(x, np.exp(-0.5 * (x / sd) ** 2) / (sd * math.sqrt(2 * math.pi)))
+            grad_std += " (line: theory)"
         else:
             gauss.set_data([], [])
+        ax_g.set_title(f"gradients, layer {r.layer}: {grad_std}", fontsize=9)
 
     # The histograms' limits follow the data on every move: their axes are drawn each time.
     changing = [act_meas, act_pred, grad_meas, grad_pred, marker, title, act_hist, grad_hist]
