@@ -290,6 +290,24 @@ def test_training_draws_a_diverged_run_up_to_its_last_finite_epoch(training):
     assert_nothing_clipped(ex.figure)
 
 
+def test_training_layout_fits_the_widest_tick_labels_of_any_run(style):
+    """The layout is frozen at the first display (nothing trained yet); a later run with
+    losses near 1e+08 and update ratios from 1e-12 to 1e+3 still fits: nothing clipped."""
+    ex = _build(widgets.training_explorer, depth=3, epochs=3)
+    history = cu.History(
+        loss=[3e8, 5e8, 7e8],
+        val_loss=[4e8, 6e8, 8e8],
+        initial_loss=2.3,
+        update_ratio=np.array([[1e-12, 2e3]] * 3),
+        diverged_at=None,
+    )
+    ex.draw(_training_result(history, depth=2, epochs=3))
+    ax, ax_r = ex.figure.axes
+    ex.figure.canvas.draw()
+    assert "1e+08" in [t.get_text() for t in ax.get_yticklabels()]
+    assert_nothing_clipped(ex.figure)
+
+
 # --- edge of chaos (notebook 06) -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def chaos(style):

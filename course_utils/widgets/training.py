@@ -121,6 +121,43 @@ def _one_two_five(value, _pos=None) -> str:
     return f"{value:g}" if any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5)) else ""
 
 
+def _lay_out_for_widest_labels(fig, axes_labels) -> None:
+    """Run the figure's layout engine once with each y axis labelled by its widest label.
+
+    ``axes_labels``: (axis, formatter, candidate values). The widest label is measured
+    with the Agg renderer; every tick of that axis shows it for one draw (its limits set
+    to a decade so that it has ticks), the layout engine places the axes, and the layout is
+    frozen there; labels, limits and formatters are then put back as they were.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    saved = []
+    for axis, formatter, values in axes_labels:
+        fmt = formatter if callable(formatter) else formatter.__call__
+        labels = [fmt(float(v), 0) for v in np.ravel(values)]
+        probe = fig.text(0, 0, "", fontsize=axis.get_ticklabels()[0].get_fontsize())
+
+        def width(label, probe=probe):
+            probe.set_text(label)
+            return probe.get_window_extent(renderer).width
+
+        widest = max((lb for lb in labels if lb), key=width)
+        probe.remove()
+        lims = axis.axes.get_ylim()
+        saved.append((axis, axis.get_major_formatter(), axis.get_minor_formatter(), lims))
+        axis.set_major_formatter(mticker.FuncFormatter(lambda _v, _p, w=widest: w))
+        axis.set_minor_formatter(mticker.NullFormatter())
+        axis.axes.set_ylim(1.0, 10.0)
+    canvas.draw()  # the layout engine measures the widest labels
+    fig.set_layout_engine("none")
+    for axis, major, minor, lims in saved:
+        axis.set_major_formatter(major)
+        axis.set_minor_formatter(minor)
+        axis.axes.set_ylim(*lims)
+
+
 def _settings(init, depth, activation, optimizer) -> str:
     return f"{init}, {depth} {activation} layers, {optimizer} (lr {TRAINING_LRS[optimizer]:g})"
 
@@ -312,6 +349,16 @@ def training_explorer(
     ax_r.legend(loc="lower left", fontsize=8)
     title = fig.suptitle("Press Train to train a network with these settings", fontsize=11)
     lines = (train_line, test_line, ratio_line)
+    # The layout is frozen after the first display: lay it out once with the widest tick
+    # labels either axis can show (the loss from 1e-6 to 1e+12, the ratio from 1e-12 to
+    # 1e+3), so that no later run's labels (say 5e+08) are clipped at the left.
+    _lay_out_for_widest_labels(
+        fig,
+        [
+            (ax.yaxis, _one_two_five, 10.0 ** np.arange(-6, 13)[:, None] * [1, 2, 5]),
+            (ax_r.yaxis, log_tick_formatter(), 10.0 ** np.arange(-12, 4)),
+        ],
+    )
 
     def draw(r: TrainingResult) -> None:
         h = r.history
