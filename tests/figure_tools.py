@@ -125,3 +125,11 @@ def image_value_at(ax, image, x, y) -> float:
     """The value the image shows at data point (x, y), found through its drawn extent."""
     px, py = ax.transData.transform((x, y))
     return float(image.get_cursor_data(SimpleNamespace(x=px, y=py, inaxes=ax)))
+
+
+def span_y(patch) -> tuple[float, float]:
+    """The y extent of an ``axhspan``: a Rectangle since matplotlib 3.9, a Polygon before."""
+    if hasattr(patch, "get_height"):
+        return (patch.get_y(), patch.get_y() + patch.get_height())
+    ys = np.asarray(patch.get_xy(), dtype=float)[:, 1]
+    return (float(ys.min()), float(ys.max()))

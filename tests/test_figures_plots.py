@@ -29,6 +29,7 @@ from figure_tools import (
     course_style,
     image_value_at,
     legend_texts,
+    span_y,
     step_histogram,
     xy,
 )
@@ -64,7 +65,7 @@ def test_plot_compounding_draws_each_power_and_states_where_it_ends(depth):
         assert f"{expected[-1]:.3g}" in line.get_label()
         finals.append(expected[-1])
     (band,) = [p for p in ax.patches if p.get_label().startswith("band")]
-    assert (band.get_y(), band.get_y() + band.get_height()) == (0.5, 2.0)
+    assert span_y(band) == (0.5, 2.0)
     assert ax.get_yscale() == "log" and ax.get_xlim() == (0, depth)
     assert_every_labelled_series_in_legend(ax)
     title = ax.get_title()
