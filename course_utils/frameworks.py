@@ -1,4 +1,4 @@
-"""What the frameworks do by default, reproduced from their documented formulas (notebook 08).
+"""What the frameworks do by default, reproduced from their documented formulas (notebook 11).
 
 No framework is installed or imported: each default below is rebuilt from the
 framework's own source or documentation, cited in its docstring, with the course's
@@ -48,7 +48,7 @@ def pytorch_linear_gain() -> float:
     nonlinearity defaults to ``"leaky_relu"``, so the gain is
     ``calculate_gain("leaky_relu", sqrt(5)) = sqrt(2 / (1 + 5)) = 0.5774``. Relative to
     LeCun's Var(W) = 1/fan_in this is the whole story: PyTorch's default has an effective
-    gain of 1/sqrt(3). Notebook 08.
+    gain of 1/sqrt(3). Notebook 11.
     """
     return calculate_gain("leaky_relu", math.sqrt(5.0))
 
@@ -116,7 +116,7 @@ def framework_default(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.n
     -----
     The closed-form variances are :func:`framework_variance`. An unknown name raises a
     ValueError with the closest match. The initializer behind each name, and its
-    source, are in ``FRAMEWORK_DEFAULTS``. Introduced in notebook 08.
+    source, are in ``FRAMEWORK_DEFAULTS``. Introduced in notebook 11.
     """
     init, params, _ = FRAMEWORK_DEFAULTS[_check_name(name)]
     fan_in = check_positive_int("fan_in", fan_in)
@@ -129,7 +129,7 @@ def framework_bias(name: str, fan_in: int, fan_out: int, *, rng=None) -> np.ndar
 
     PyTorch's ``nn.Linear`` draws it from U[-1/sqrt(fan_in), 1/sqrt(fan_in)] (variance
     ``1 / (3 fan_in)``, ``Linear.reset_parameters``); Keras, Flax and GPT-2 start from
-    zeros. Notebook 08.
+    zeros. Notebook 11.
     """
     *_, kind = FRAMEWORK_DEFAULTS[_check_name(name)]
     fan_in = check_positive_int("fan_in", fan_in)
@@ -149,7 +149,7 @@ def framework_variance(name: str, fan_in: int, fan_out: int) -> tuple[float, flo
               \\quad \\text{gpt2: } 0.02^2,\\ 0.
 
     ``fan_in * Var(W)`` is the mean-field ``sigma_w2`` of notebook 04 and ``Var(b)`` its
-    ``sigma_b2``. Notebook 08.
+    ``sigma_b2``. Notebook 11.
     """
     init, params, kind = FRAMEWORK_DEFAULTS[_check_name(name)]
     var_w = weight_variance(init, fan_in, fan_out, **params)
@@ -162,7 +162,7 @@ def framework_mlp(name: str, layer_sizes: Sequence[int], activation="relu", *, r
 
     The weights come from :func:`framework_default` and the biases from
     :func:`framework_bias`, layer by layer, all from one generator seeded by ``rng``.
-    Notebook 08 runs a 30-layer ReLU and tanh stack from each default.
+    Notebook 11 runs a 30-layer ReLU and tanh stack from each default.
     """
     from .network import MLP
 
@@ -188,7 +188,7 @@ def gpt2_residual_std(n_layers: int, std: float = GPT2_STD) -> float:
     Radford et al. (2019), "Language Models are Unsupervised Multitask Learners", sec. 2.3
     ("we scale the weights of residual layers at initialization by a factor of 1/sqrt(N)
     where N is the number of residual layers"); Hugging Face's ``GPT2PreTrainedModel``
-    uses ``initializer_range / sqrt(2 n_layer)`` for every ``c_proj.weight``. Notebook 08.
+    uses ``initializer_range / sqrt(2 n_layer)`` for every ``c_proj.weight``. Notebook 11.
     """
     n_layers = check_positive_int("n_layers", n_layers)
     return float(std) / math.sqrt(2.0 * n_layers)

@@ -1,4 +1,4 @@
-"""The exercise checks of notebooks 06, 07 and 08: every right form passes, every mistake is named.
+"""The exercise checks of notebooks 06, 07 and 11: every right form passes, every mistake is named.
 
 Each check prints one line starting with ``Correct:`` for a right answer and ``Not yet:`` (what
 was expected, what came, a hint) for a stub, a wrong answer or one that raises; it never
@@ -310,7 +310,7 @@ def test_squared_norm_check_uses_square_layers_only():
         assert len(set(case)) == 1, case
 
 
-# --- notebook 08: PyTorch's variance, the quiz -----------------------------------------------
+# --- notebook 11: PyTorch's variance, the quiz -----------------------------------------------
 @pytest.mark.parametrize(
     "answer",
     [

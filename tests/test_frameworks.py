@@ -1,4 +1,4 @@
-"""Framework defaults (notebook 08): closed forms, Monte Carlo, PyTorch's gain, deep ReLU stacks."""
+"""Framework defaults (notebook 11): closed forms, Monte Carlo, PyTorch's gain, deep ReLU stacks."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_unknown_names_and_bad_arguments_are_clear():
         fw.framework_mlp("flax", [3, 4], "relu", rng=0)
 
 
-# --- notebook 08's exercise checks ---------------------------------------------------------
+# --- notebook 11's exercise checks ---------------------------------------------------------
 def test_check_pytorch_variance_feedback():
     assert feedback(cu.checks.check_pytorch_variance, lambda n: 1 / (3 * n)).startswith("Correct:")
     out = feedback(cu.checks.check_pytorch_variance, lambda n: 1 / n)

@@ -14,7 +14,7 @@ __all__ = [
 
 
 def check_pytorch_variance(pytorch_variance) -> None:
-    """Notebook 08, exercise 1: ``pytorch_variance(fan_in)`` = Var(W_ij) of ``nn.Linear``.
+    """Notebook 11, exercise 1: ``pytorch_variance(fan_in)`` = Var(W_ij) of ``nn.Linear``.
 
     ``kaiming_uniform_(a=sqrt(5))`` draws U[-b, b] with
     b = sqrt(2 / (1 + 5)) * sqrt(3 / fan_in) = 1 / sqrt(fan_in), so Var = b^2 / 3 =
@@ -52,7 +52,7 @@ def check_pytorch_variance(pytorch_variance) -> None:
     )
 
 
-#: Notebook 08's quiz: architecture -> (accepted answers, the reason).
+#: Notebook 11's quiz: architecture -> (accepted answers, the reason).
 INITIALIZER_QUIZ = {
     "tanh_mlp": (
         {"xavier_normal", "xavier_uniform", "glorot_normal", "glorot_uniform"}
@@ -85,7 +85,7 @@ INITIALIZER_QUIZ = {
 
 
 def check_initializer_choices(choices) -> None:
-    """Notebook 08, exercise 2: a dict architecture -> initializer name for the quiz.
+    """Notebook 11, exercise 2: a dict architecture -> initializer name for the quiz.
 
     Keys are those of :data:`INITIALIZER_QUIZ`; values are names from
     :data:`course_utils.INITIALIZERS`. Every wrong or missing answer gets its reason.
