@@ -40,7 +40,16 @@ from .initializers import (
 from .isometry import jacobian_singular_values, lsuv
 from .losses import mse, softmax, softmax_cross_entropy
 from .network import MLP, ResidualMLP
-from .training import SGD, Adam, History, Momentum, fit, get_optimizer, train_step
+from .training import (
+    SGD,
+    Adam,
+    History,
+    Momentum,
+    clip_grad_norm,
+    fit,
+    get_optimizer,
+    train_step,
+)
 
 __version__ = "0.1.0"
 

@@ -30,6 +30,7 @@ __all__ = [
     "get_optimizer",
     "History",
     "train_step",
+    "clip_grad_norm",
     "fit",
 ]
 
@@ -208,6 +209,11 @@ class History:
     diverged_at : int or None
         The epoch (1-based) in which a mini-batch loss became inf or nan; training
         stopped at that step, so that epoch's loss is inf or nan.
+    clipped : list of int
+        With ``fit(..., clip_norm=c)``: how many steps of each epoch had a global gradient
+        norm above c and were clipped (empty without it).
+    step_lr : list of float
+        With ``fit(..., warmup_steps=k)``: the learning rate of every step (empty without).
     """
 
     loss: list = field(default_factory=list)
@@ -220,6 +226,8 @@ class History:
     val_accuracy: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
     diverged_at: int | None = None
+    clipped: list = field(default_factory=list)
+    step_lr: list = field(default_factory=list)
 
     def __repr__(self) -> str:
         if not self.loss:
@@ -235,7 +243,40 @@ def _accuracy(out: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.argmax(out, axis=1) == y))
 
 
-def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None):
+def _weight_indices(net) -> list[int]:
+    """Where each of ``net.weights`` sits in ``net.params`` (found by identity)."""
+    params = net.params
+    return [next(k for k, p in enumerate(params) if p is w) for w in net.weights]
+
+
+def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> float:
+    """Rescale ``grads`` in place so that their global norm is at most ``max_norm``.
+
+    Pascanu, Mikolov & Bengio (2013), "On the difficulty of training recurrent neural
+    networks", Algorithm 1: when ``|g| > max_norm``, ``g <- g * max_norm / |g|``, with
+    ``|g|`` the norm of all gradients together (as PyTorch's ``clip_grad_norm_``). The
+    direction is kept; only the step's length is capped. Returns ``|g|`` before clipping.
+    """
+    max_norm = check_finite_number("max_norm", max_norm, minimum=0.0, strict=True)
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    if total > max_norm:  # inf or nan totals are left for the divergence check
+        scale = max_norm / total
+        for g in grads:
+            g *= scale
+    return total
+
+
+def train_step(
+    net,
+    optimizer,
+    X,
+    y,
+    *,
+    loss: str = "cross_entropy",
+    record=None,
+    clip_norm: float | None = None,
+    stats: dict | None = None,
+):
     """One mini-batch step: forward, loss, backward, optimizer update (in place).
 
     The hot path of :func:`fit`. For an :class:`~course_utils.network.MLP` every array
@@ -247,17 +288,26 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
 
     Parameters
     ----------
-    net : MLP
+    net : MLP, or any network with ``forward``, ``backward``, ``params``, ``grads``,
+        ``weights`` and ``weight_grads`` (the course's CNN, RNN and Transformer)
         Updated in place.
     optimizer : SGD, Momentum or Adam
         An optimizer object (its state, such as momentum, carries across steps).
-    X : ndarray of shape (batch, n_in)
-    y : ndarray of shape (batch,)
+    X : ndarray of shape (batch, ...)
+        What ``net.forward`` reads: ``(batch, n_in)`` for an MLP.
+    y : ndarray of shape (batch,) or what the loss reads
         Integer labels (``loss="cross_entropy"``) or targets (``loss="mse"``).
     loss : {"cross_entropy", "mse"}
-    record : ndarray of shape (2, n_layers), optional
+    record : ndarray of shape (2, len(net.weights)), optional
         When given, adds each layer's ``|dL/dW|`` to ``record[0]`` and
-        ``|update of W| / |W|`` (``|W|`` before the update) to ``record[1]``.
+        ``|update of W| / |W|`` (``|W|`` before the update) to ``record[1]``. With
+        ``clip_norm``, ``|dL/dW|`` is the gradient before clipping.
+    clip_norm : float, optional
+        Clip the global gradient norm to this value before the update
+        (:func:`clip_grad_norm`, Pascanu et al. 2013).
+    stats : dict, optional
+        With ``clip_norm``, receives ``stats["grad_norm"]``, the global gradient norm
+        before clipping.
 
     Returns
     -------
@@ -272,18 +322,24 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
             f"lr=0.01); received {optimizer!r}"
         )
     check_choice("loss", loss, LOSSES, what="loss")
-    layered = hasattr(net, "_workspace") and hasattr(optimizer, "update")
+    layered = hasattr(net, "_workspace") and hasattr(optimizer, "update") and clip_norm is None
     with np.errstate(all="ignore"):
         if not layered:  # any network with forward/backward/params/grads, any optimizer
             out = net.forward(X)
             value, grad = LOSSES[loss](out, y)
             net.backward(grad)
-            before = [_norm(w) for w in net.weights] if record is not None else None
-            norms = optimizer.step(net.params, net.grads)
             if record is not None:
+                before = [_norm(w) for w in net.weights]
                 for i, g in enumerate(net.weight_grads):
                     record[0, i] += _norm(g)
-                    record[1, i] += norms[2 * i] / before[i]
+            if clip_norm is not None:
+                total = clip_grad_norm(net.grads, clip_norm)
+                if stats is not None:
+                    stats["grad_norm"] = total
+            norms = optimizer.step(net.params, net.grads)
+            if record is not None:
+                for i, k in enumerate(_weight_indices(net)):
+                    record[1, i] += norms[k] / before[i]
             return value, out
         out = net.forward(X, reuse_buffers=True)
         value, grad = LOSSES[loss](out, y, out=net._workspace(out.shape[0])["grad_out"])
@@ -303,6 +359,13 @@ def train_step(net, optimizer, X, y, *, loss: str = "cross_entropy", record=None
     return value, out
 
 
+def _check_input(net, name: str, X) -> np.ndarray:
+    """The network's own input check when it has one, else a 2-D batch of ``n_in`` columns."""
+    if callable(getattr(net, "check_input", None)):
+        return net.check_input(X, name=name)
+    return check_batch(name, X, net.layer_sizes[0])
+
+
 def fit(
     net,
     X,
@@ -316,6 +379,8 @@ def fit(
     validation: tuple | None = None,
     rng=None,
     callback: Callable | None = None,
+    clip_norm: float | None = None,
+    warmup_steps: int = 0,
 ) -> History:
     """Train ``net`` on ``(X, y)`` with mini-batches; return a :class:`History`.
 
@@ -341,6 +406,13 @@ def fit(
         Shuffles the mini-batches; the same seed gives the same history.
     callback : callable, optional
         ``callback(epoch, history)`` after every epoch (used for progress bars).
+    clip_norm : float, optional
+        Clip the global gradient norm of every step to this value (Pascanu et al. 2013,
+        :func:`clip_grad_norm`); ``history.clipped`` counts the clipped steps per epoch.
+    warmup_steps : int, default 0
+        Linear learning-rate warm-up: step t (counted from 1) uses
+        ``lr * min(1, t / warmup_steps)``, as Vaswani et al. (2017) and most transformer
+        recipes do before a constant rate; ``history.step_lr`` holds the rate of every step.
 
     Returns
     -------
@@ -355,9 +427,12 @@ def fit(
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     lr = check_finite_number("lr", lr, minimum=0.0, strict=True)
+    warmup_steps = check_positive_int("warmup_steps", warmup_steps, minimum=0)
+    if clip_norm is not None:
+        clip_norm = check_finite_number("clip_norm", clip_norm, minimum=0.0, strict=True)
     check_choice("loss", loss, LOSSES, what="loss")
     loss_fn = LOSSES[loss]
-    X = np.ascontiguousarray(check_batch("X", X, net.layer_sizes[0]))
+    X = np.ascontiguousarray(_check_input(net, "X", X))
     y = np.ascontiguousarray(y)
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(
@@ -370,12 +445,12 @@ def fit(
             raise TypeError(
                 f"validation must be a pair (X_val, y_val); received {type(validation).__name__}"
             )
-        Xv = check_batch("validation X_val", validation[0], net.layer_sizes[0])
+        Xv = _check_input(net, "validation X_val", validation[0])
         yv = np.asarray(validation[1])
-        if yv.ndim != 1 or len(yv) != len(Xv):
+        if yv.ndim == 0 or len(yv) != len(Xv):
             raise ValueError(
-                f"validation must be (X_val of shape (n, {net.layer_sizes[0]}), y_val of "
-                f"shape (n,)); received shapes {Xv.shape} and {yv.shape}"
+                "validation must be (X_val, y_val) with one entry of y_val per row of X_val; "
+                f"received shapes {Xv.shape} and {yv.shape}"
             )
     opt = get_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer
     if not callable(getattr(opt, "step", None)):
@@ -386,7 +461,11 @@ def fit(
     gen = as_rng(rng)
     classify = loss == "cross_entropy"
     n = X.shape[0]
-    L = net.n_layers
+    L = len(net.weights)
+    base_lr = getattr(opt, "lr", None)
+    if warmup_steps and base_lr is None:
+        raise TypeError(f"warmup_steps needs an optimizer with an lr attribute; received {opt!r}")
+    stats: dict = {}
 
     hist = History()
     with np.errstate(all="ignore"):
@@ -402,9 +481,16 @@ def fit(
         np.take(y, order, axis=0, out=ys)
         ep_loss, ep_correct, seen, steps = 0.0, 0, 0, 0
         record[:] = 0.0
+        clipped = 0
         for start in range(0, n, batch_size):
             xb, yb = Xs[start : start + batch_size], ys[start : start + batch_size]
-            value, out = train_step(net, opt, xb, yb, loss=loss, record=record)
+            if warmup_steps:
+                opt.lr = base_lr * min(1.0, (len(hist.step_loss) + 1) / warmup_steps)
+                hist.step_lr.append(opt.lr)
+            value, out = train_step(
+                net, opt, xb, yb, loss=loss, record=record, clip_norm=clip_norm, stats=stats
+            )
+            clipped += clip_norm is not None and stats["grad_norm"] > clip_norm
             hist.step_loss.append(value)
             ep_loss += value * xb.shape[0]
             seen += xb.shape[0]
@@ -415,6 +501,8 @@ def fit(
                 hist.diverged_at = epoch
                 break
         hist.loss.append(ep_loss / seen)
+        if clip_norm is not None:
+            hist.clipped.append(int(clipped))
         hist.accuracy.append(ep_correct / seen if classify else float("nan"))
         gnorms.append(record[0] / steps)
         ratios.append(record[1] / steps)
@@ -429,4 +517,6 @@ def fit(
             callback(epoch, hist)
         if hist.diverged_at is not None:
             break
+    if warmup_steps:
+        opt.lr = base_lr  # an optimizer object passed in keeps the rate it came with
     return hist
