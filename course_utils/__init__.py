@@ -7,9 +7,10 @@ plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 
 import importlib
 
-from . import finite_width, frameworks, isometry, theory
+from . import convolution, finite_width, frameworks, isometry, recurrent, theory
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
+from .convolution import CNN
 from .datasets import load_digits, make_circles, make_spirals, train_test_split
 from .environment import check_environment
 from .frameworks import framework_bias, framework_default, framework_mlp, framework_variance
@@ -23,6 +24,7 @@ from .initializers import (
     glorot_uniform,
     he_normal,
     he_uniform,
+    initialize,
     kaiming_normal,
     kaiming_uniform,
     lecun_normal,
@@ -40,6 +42,7 @@ from .initializers import (
 from .isometry import jacobian_singular_values, lsuv
 from .losses import mse, softmax, softmax_cross_entropy
 from .network import MLP, ResidualMLP
+from .recurrent import RNN
 from .training import (
     SGD,
     Adam,

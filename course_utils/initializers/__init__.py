@@ -13,10 +13,11 @@ Glorot (Xavier), He (Kaiming) and LeCun initializers are one-line special cases 
 
 The package: :mod:`.rules` (variance_scaling and the initializers that are not one of its
 rows), :mod:`.named` (the table NAMED_INITS and its named functions), :mod:`.registry`
-(every name, get_initializer, the closed-form variance), :mod:`.gains` (calculate_gain).
+(every name, get_initializer, the closed-form variance), :mod:`.gains` (calculate_gain),
+:mod:`.shaped` (initialize: any initializer for a dense or a convolution shape).
 """
 
-from . import gains, named, registry, rules
+from . import gains, named, registry, rules, shaped
 from .gains import (
     calculate_gain,
 )
@@ -54,12 +55,15 @@ from .rules import (
     variance_scaling,
     zeros,
 )
+from .shaped import initialize
 
 __all__ = [
     "gains",
     "named",
     "registry",
     "rules",
+    "shaped",
+    "initialize",
     "MODES",
     "DISTRIBUTIONS",
     "TRUNCATION",

@@ -1,0 +1,172 @@
+"""course_utils.recurrent: BPTT against finite differences, the recurrent matrices'
+closed forms and Monte Carlo moments, the gradient through time, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import course_utils as cu
+from course_utils.recurrent import (
+    gradient_through_time,
+    pytorch_rnn_default,
+    recurrent_matrix,
+    spectral_radius,
+)
+from stats_tools import var_se, within_se
+
+
+@pytest.mark.parametrize(
+    "activation, recurrent_init",
+    [("tanh", "orthogonal"), ("relu", "identity"), ("sigmoid", "gaussian")],
+)
+def test_bptt_matches_finite_differences(activation, recurrent_init):
+    rng = np.random.default_rng(0)
+    net = cu.RNN(3, 5, 4, activation=activation, recurrent_init=recurrent_init, rng=0)
+    for b in net.biases:
+        b[:] = rng.normal(0, 0.1, size=b.shape)
+    X = rng.normal(size=(2, 6, 3))
+    y = np.array([1, 3])
+
+    def loss(X=X):
+        return cu.softmax_cross_entropy(net.forward(X), y)[0]
+
+    _, grad = cu.softmax_cross_entropy(net.forward(X), y)
+    net.backward(grad)
+    grads = [g.copy() for g in net.grads]
+    input_grad = net.input_grad.copy()
+    eps = 1e-6
+    for p, g in zip(net.params, grads):
+        for flat in rng.choice(p.size, size=min(5, p.size), replace=False):
+            i = np.unravel_index(flat, p.shape)
+            old = p[i]
+            p[i] = old + eps
+            up = loss()
+            p[i] = old - eps
+            down = loss()
+            p[i] = old
+            assert g[i] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-9)
+    for i in [
+        (0, 0, 0),
+        (1, 5, 2),
+        (0, 3, 1),
+    ]:  # the first step's input reaches the loss through 5 steps
+        Xu, Xd = X.copy(), X.copy()
+        Xu[i] += eps
+        Xd[i] -= eps
+        assert input_grad[i] == pytest.approx((loss(Xu) - loss(Xd)) / (2 * eps), rel=1e-5, abs=1e-9)
+
+
+def test_hidden_grads_are_dl_dh_t_through_every_later_step():
+    """dL/dh_t by finite differences: perturb h_t's pre-activation path via a direct check
+    of the recursion dL/dh_{t-1} = (dL/dh_t * phi'(z_t)) W_h^T, and the last one = readout."""
+    rng = np.random.default_rng(1)
+    net = cu.RNN(2, 4, 3, rng=1)
+    X = rng.normal(size=(3, 5, 2))
+    out = net.forward(X)
+    g = rng.normal(size=out.shape)
+    net.backward(g)
+    G, Z = net.hidden_grads, net.preactivations
+    assert G.shape == Z.shape == net.hidden_states.shape == (3, 5, 4)
+    np.testing.assert_allclose(G[:, -1], g @ net.weights[2].T)
+    for t in range(4, 0, -1):
+        np.testing.assert_allclose(
+            G[:, t - 1], (G[:, t] * (1 - np.tanh(Z[:, t]) ** 2)) @ net.weights[1].T
+        )
+    np.testing.assert_allclose(net.hidden_states, np.tanh(Z))
+
+
+def test_recurrent_matrices_closed_forms():
+    n = 50
+    assert np.array_equal(recurrent_matrix("identity", n, scale=0.5), 0.5 * np.eye(n))
+    Q = recurrent_matrix("orthogonal", n, scale=1.2, rng=0)
+    np.testing.assert_allclose(Q.T @ Q, 1.44 * np.eye(n), atol=1e-12)
+    assert np.allclose(np.abs(np.linalg.eigvals(Q)), 1.2)
+    assert spectral_radius(
+        recurrent_matrix("spectral_radius", n, scale=0.9, rng=0)
+    ) == pytest.approx(0.9)
+    U = recurrent_matrix("pytorch_rnn", n, rng=0)
+    assert np.abs(U).max() <= 1 / math.sqrt(n)
+    np.testing.assert_array_equal(U, pytorch_rnn_default(n, n, rng=0))
+
+
+@pytest.mark.parametrize(
+    "name, var", [("gaussian", lambda n, s: s**2 / n), ("pytorch_rnn", lambda n, s: s**2 / (3 * n))]
+)
+def test_recurrent_matrix_variance_monte_carlo(name, var):
+    n, s = 400, 1.3
+    W = recurrent_matrix(name, n, scale=s, rng=2)
+    m2, se = var_se(W, mean=0.0)
+    assert within_se(m2, var(n, s), se)
+
+
+def test_circular_law_the_spectral_radius_of_a_gaussian_matrix_is_near_its_scale():
+    """Var = s^2 / n: the eigenvalues fill the disc of radius s; the largest modulus
+    approaches s from above by O(n^-1/2) (we accept 15% at n = 128)."""
+    for s in (0.5, 1.0):
+        rho = spectral_radius(recurrent_matrix("gaussian", 128, scale=s, rng=3))
+        assert abs(rho - s) < 0.15 * s
+    eig = np.linalg.eigvals(recurrent_matrix("gaussian", 128, rng=4))
+    inside = np.mean(np.abs(eig) < 0.5)  # uniform on the disc: a quarter inside radius 1/2
+    assert abs(inside - 0.25) < 5 * math.sqrt(0.25 * 0.75 / 128)
+
+
+def test_pytorch_rnn_input_weights_use_the_hidden_size():
+    W = pytorch_rnn_default(3, 100, rng=0)
+    assert np.abs(W).max() <= 0.1 and np.abs(W).max() > 0.09
+
+
+def test_gradient_through_time_closed_forms():
+    # linear and orthogonal: every backward step is an isometry, the ratio is 1 at each t
+    r = gradient_through_time(20, "orthogonal", 1.0, "linear")
+    np.testing.assert_allclose(r.ratio, 1.0, rtol=1e-10)
+    # linear and scaled identity: dL/dh_t = s^(T-t) dL/dh_T
+    r = gradient_through_time(10, "identity", 0.8, "linear")
+    np.testing.assert_allclose(r.ratio, 0.8 ** (10 - r.t), rtol=1e-12)
+    assert r.verdict == "survives" and "T = 10" in r.summary and "0.80" in r.summary
+    r = gradient_through_time(50, "pytorch_rnn", 1.0, "tanh")
+    assert r.verdict == "vanishes" and r.ratio[0] < 1e-2
+    r = gradient_through_time(50, "identity", 1.5, "linear")
+    assert r.verdict == "explodes"
+
+
+def test_fit_trains_an_rnn_with_clipping():
+    X, y = cu.load_digits()
+    net = cu.RNN(8, 32, 10, rng=0)
+    Xs = X[:300].reshape(-1, 8, 8) / 16
+    hist = cu.fit(
+        net,
+        Xs,
+        y[:300],
+        epochs=3,
+        lr=0.1,
+        batch_size=32,
+        optimizer="momentum",
+        clip_norm=1.0,
+        rng=0,
+    )
+    assert hist.loss[-1] < hist.initial_loss and len(hist.clipped) == 3
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (
+            lambda: cu.RNN(8, 4, 2, rng=0).forward(np.zeros((3, 64))),
+            ["(n_samples, T, 8)", "(3, 64)", "reshape"],
+        ),
+        (lambda: cu.RNN(8, 4, 2, rng=0).forward(np.full((1, 2, 8), np.inf)), ["inf or nan"]),
+        (lambda: cu.RNN(8, 4, 2, recurrent_init="orthogonl"), ["did you mean 'orthogonal'"]),
+        (lambda: cu.RNN(8, 4, 2, recurrent_scale=0), ["recurrent_scale must be > 0"]),
+        (lambda: cu.RNN(8, 4, 2).backward(np.zeros((1, 2))), ["call forward"]),
+        (lambda: recurrent_matrix("gauss", 4), ["did you mean 'gaussian'"]),
+        (lambda: spectral_radius(np.zeros((2, 3))), ["square", "(2, 3)"]),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(call, words):
+    with pytest.raises((ValueError, TypeError, RuntimeError)) as err:
+        call()
+    for word in words:
+        assert word in str(err.value)
