@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+#: Explorers draw at 80 dpi (static figures at 100): an 8 x 3.6 in explorer is 640 px
+#: wide with 11 px tick labels, and each move renders 36% fewer pixels.
+EXPLORER_DPI = 80
+
+
 class Explorer:
     """A set of controls, a pure compute function and a figure that is redrawn in place.
 
@@ -83,6 +88,7 @@ class Explorer:
         self.draw = draw
         self.figure = figure
         plt.close(figure)
+        figure.set_dpi(EXPLORER_DPI)  # a move renders fewer pixels than a static figure
         FigureCanvasAgg(figure)  # what render_png draws with, whatever the notebook's backend
         self._changing = list(changing) if changing is not None else None
         self._fast = None  # the blitting state, set after the first (full) display
@@ -179,7 +185,7 @@ def render_png_full(figure) -> bytes:
         a.set_animated(False)
     try:
         buf = io.BytesIO()
-        figure.savefig(buf, format="png")
+        figure.savefig(buf, format="png", dpi=figure.dpi)
         return buf.getvalue()
     finally:
         for a in animated:
