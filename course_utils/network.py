@@ -7,6 +7,7 @@ The last layer is linear (it returns logits or regression outputs).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,6 +15,8 @@ import numpy as np
 from ._validation import as_rng, check_batch, check_finite_number, check_positive_int
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer
+from .parametrization import layer_scales
+from .parametrization import lr_multipliers as _lr_multipliers
 
 __all__ = ["MLP", "ResidualMLP"]
 
@@ -51,6 +54,14 @@ class MLP:
         Biases are drawn from N(0, bias_std^2) (zero by default).
     rng : int, np.random.Generator or None, default None
         Seed or generator for the weights.
+    parametrization : {"standard", "ntk", "mup"}, default "standard"
+        How init variance, a forward multiplier ``z = m * (h @ W) + b`` and each layer's
+        learning rate scale with width (:mod:`course_utils.parametrization`: Tensor
+        Programs V, Yang et al. 2022, Table 8, as the ``mup`` package does it). The same
+        seed draws the same weights, then rescaled by the table. "standard" is every
+        network of notebooks 01-09, unchanged.
+    base_width : int, optional
+        Needed by "ntk" and "mup": the width at which they equal "standard".
 
     Attributes
     ----------
@@ -86,6 +97,8 @@ class MLP:
         *,
         bias_std: float = 0.0,
         rng=None,
+        parametrization: str = "standard",
+        base_width: int | None = None,
     ):
         if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, Sequence):
             raise TypeError(
@@ -112,6 +125,12 @@ class MLP:
                 self.biases.append(gen.normal(0.0, self.bias_std, size=fan_out))
             else:
                 self.biases.append(np.zeros(fan_out))
+        scales = layer_scales(self.layer_sizes, parametrization, base_width)
+        self.parametrization, self.base_width = parametrization, base_width
+        for w, (var_factor, _) in zip(self.weights, scales):
+            if var_factor != 1.0:
+                w *= math.sqrt(var_factor)
+        self.forward_multipliers = [m for _, m in scales]
         self.preactivations: list[np.ndarray] = []
         self.activations: list[np.ndarray] = []
         self.weight_grads: list[np.ndarray] = []
@@ -153,9 +172,16 @@ class MLP:
             "holds inf or nan (the values grew past float64's range of about 1.8e308)"
         )
 
+    def lr_multipliers(self, optimizer="sgd") -> list[float] | None:
+        """Each parameter's learning-rate multiplier under the parametrization (None: all 1)."""
+        return _lr_multipliers(self.layer_sizes, self.parametrization, optimizer, self.base_width)
+
     def __repr__(self) -> str:
         init = _init_name(self.init)
-        return f"MLP({self.layer_sizes}, activation={self.activation.name!r}, init={init!r})"
+        extra = ""
+        if self.parametrization != "standard":
+            extra = f", parametrization={self.parametrization!r}, base_width={self.base_width}"
+        return f"MLP({self.layer_sizes}, activation={self.activation.name!r}, init={init!r}{extra})"
 
     # ------------------------------------------------------------------------------
     def _check_input(self, X) -> np.ndarray:
@@ -189,6 +215,8 @@ class MLP:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for i, (w, b) in enumerate(zip(self.weights, self.biases)):
                 z = np.matmul(h, w, out=ws["z"][i]) if ws else h @ w
+                if self.forward_multipliers[i] != 1.0:
+                    z *= self.forward_multipliers[i]
                 z += b
                 if i == last:
                     h = z
@@ -263,12 +291,17 @@ class MLP:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             for i in range(L - 1, -1, -1):
                 h_prev = self.activations[i - 1] if i > 0 else self._input
+                mult = self.forward_multipliers[i]
                 if ws:
-                    np.matmul(h_prev.T, delta, out=wg[i])
                     np.sum(delta, axis=0, out=bg[i])
                 else:
-                    wg[i] = h_prev.T @ delta
                     bg[i] = delta.sum(axis=0)
+                if mult != 1.0:  # z = m (h W) + b: dL/dW = m h^T delta, dL/dh = m delta W^T
+                    delta = delta * mult
+                if ws:
+                    np.matmul(h_prev.T, delta, out=wg[i])
+                else:
+                    wg[i] = h_prev.T @ delta
                 if i == 0:
                     if compute_input_grad:
                         self.input_grad = delta @ self.weights[0].T

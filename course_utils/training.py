@@ -1,8 +1,9 @@
-"""Optimizers and a training loop that records what each layer goes through.
+"""A training loop that records what each layer goes through (and the optimizers it uses).
 
 ``fit(net, X, y, ...)`` trains an :class:`~course_utils.network.MLP` with mini-batches and
 returns a :class:`History` with per-epoch loss and accuracy, per-layer gradient norms and
-per-layer update:data ratios ``|update| / |W|``.
+per-layer update:data ratios ``|update| / |W|``. The optimizers live in
+:mod:`course_utils.optimizers` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._validation import (
     check_positive_int,
 )
 from .losses import LOSSES
+from .optimizers import OPTIMIZERS, SGD, Adam, Momentum, _norm, get_optimizer
 
 __all__ = [
     "SGD",
@@ -33,157 +35,6 @@ __all__ = [
     "clip_grad_norm",
     "fit",
 ]
-
-
-def _norm(a: np.ndarray) -> np.float64:
-    """Frobenius norm through BLAS (``ddot``), no temporary array."""
-    return np.sqrt(np.vdot(a, a))
-
-
-class SGD:
-    """Plain stochastic gradient descent: ``w <- w - lr * g``.
-
-    Parameters
-    ----------
-    lr : float
-        Learning rate, > 0.
-
-    Notes
-    -----
-    ``step(params, grads)`` is ``begin_step(params)`` followed by ``update(k, p, g)``
-    for every parameter. Each update depends on its own parameter only, so a training
-    loop may apply it layer by layer during the backward pass, while the layer's weights
-    and gradient are still in cache (:func:`train_step` does). Updates are written in
-    place through one scratch array per parameter shape, made at the first step: a
-    training loop allocates nothing per step. Introduced in notebook 05.
-    """
-
-    def __init__(self, lr: float):
-        self.lr = check_finite_number("lr", lr, minimum=0.0, strict=True)
-        self._scratch: list[np.ndarray] | None = None
-
-    def _state(self, params: list[np.ndarray]) -> list[np.ndarray]:
-        """One zeroed array per parameter, for running averages (momentum, Adam's m and v)."""
-        return [np.zeros_like(p) for p in params]
-
-    def begin_step(self, params: list[np.ndarray]) -> None:
-        """Get ready for one step over ``params`` (state is made at the first step)."""
-        if self._scratch is None:  # one array per shape: it stays in cache
-            by_shape: dict = {}
-            self._scratch = [by_shape.setdefault(p.shape, np.empty(p.shape)) for p in params]
-
-    def update(self, k: int, p: np.ndarray, g: np.ndarray) -> float:
-        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
-        u = self._scratch[k]
-        np.multiply(g, -self.lr, out=u)
-        p += u
-        return self.lr * _norm(g)  # |u| = lr |g|
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[float]:
-        """Update ``params`` in place; return the norm of each parameter's update."""
-        self.begin_step(params)
-        return [self.update(k, p, g) for k, (p, g) in enumerate(zip(params, grads))]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(lr={self.lr})"
-
-
-class Momentum(SGD):
-    """SGD with (heavy-ball) momentum, as PyTorch writes it.
-
-    ``v <- mu * v + g``, ``w <- w - lr * v``, with ``mu = 0.9`` by default and
-    ``v = 0`` before the first step (so the first step is plain SGD).
-    """
-
-    def __init__(self, lr: float, mu: float = 0.9):
-        super().__init__(lr)
-        self.mu = check_finite_number("mu", mu, minimum=0.0)
-        self.velocity: list[np.ndarray] | None = None
-
-    def begin_step(self, params) -> None:
-        """Get ready for one step over ``params`` (state is made at the first step)."""
-        super().begin_step(params)
-        if self.velocity is None:
-            self.velocity = self._state(params)
-
-    def update(self, k, p, g) -> float:
-        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
-        v, u = self.velocity[k], self._scratch[k]
-        v *= self.mu
-        v += g
-        np.multiply(v, -self.lr, out=u)
-        p += u
-        return self.lr * _norm(v)  # |u| = lr |v|
-
-    def __repr__(self) -> str:
-        return f"Momentum(lr={self.lr}, mu={self.mu})"
-
-
-class Adam(SGD):
-    """Adam, Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization".
-
-    ``m <- b1 m + (1-b1) g``, ``v <- b2 v + (1-b2) g^2``,
-    ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with bias-corrected
-    ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``, t counting steps from 1.
-    Each parameter's step is rescaled by its own gradient history, so its size is
-    about ``lr`` whatever the gradient's scale (notebook 05).
-    """
-
-    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
-        super().__init__(lr)
-        self.beta1 = check_finite_number("beta1", beta1, minimum=0.0)
-        self.beta2 = check_finite_number("beta2", beta2, minimum=0.0)
-        for name, beta in (("beta1", self.beta1), ("beta2", self.beta2)):
-            if beta >= 1:
-                raise ValueError(f"{name} must be in [0, 1); received {beta!r}")
-        self.eps = check_finite_number("eps", eps, minimum=0.0, strict=True)
-        self.t = 0
-        self.m: list[np.ndarray] | None = None
-        self.v: list[np.ndarray] | None = None
-
-    def begin_step(self, params) -> None:
-        """Count the step (t += 1) and make the state at the first one."""
-        super().begin_step(params)
-        if self.m is None:
-            self.m, self.v = self._state(params), self._state(params)
-        self.t += 1
-        root_c2 = math.sqrt(1.0 - self.beta2**self.t)
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2))
-        self._scale = -self.lr * root_c2 / (1.0 - self.beta1**self.t)
-        self._eps = self.eps * root_c2
-
-    def update(self, k, p, g) -> float:
-        """Update parameter number ``k`` in place from its gradient; return ``|update|``."""
-        m, v, u = self.m[k], self.v[k], self._scratch[k]
-        b1, b2 = self.beta1, self.beta2
-        m *= b1
-        np.multiply(g, 1.0 - b1, out=u)
-        m += u
-        v *= b2
-        np.multiply(g, g, out=u)
-        u *= 1.0 - b2
-        v += u
-        np.sqrt(v, out=u)
-        u += self._eps
-        np.divide(m, u, out=u)
-        u *= self._scale
-        p += u
-        return _norm(u)
-
-    def __repr__(self) -> str:
-        return f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps})"
-
-
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
-
-
-def get_optimizer(name: str, lr: float):
-    """Return a fresh optimizer: "sgd", "momentum" (mu = 0.9) or "adam".
-
-    An unknown name raises ``ValueError`` with the closest match; ``lr`` must be > 0.
-    """
-    check_choice("optimizer", name, OPTIMIZERS, what="optimizer")
-    return OPTIMIZERS[name](lr)
 
 
 @dataclass
@@ -266,6 +117,27 @@ def clip_grad_norm(grads: list[np.ndarray], max_norm: float) -> float:
     return total
 
 
+def _attach_lr_multipliers(net, optimizer) -> None:
+    """Give ``optimizer`` the per-layer learning rates of ``net``'s parametrization.
+
+    An :class:`~course_utils.network.MLP` under "ntk" or "mup" returns one multiplier per
+    parameter from ``net.lr_multipliers(optimizer)`` (None under "standard": nothing
+    changes). An optimizer that already has multipliers keeps its own.
+    """
+    table = getattr(net, "lr_multipliers", None)
+    if not callable(table) or getattr(optimizer, "lr_multipliers", None) is not None:
+        return
+    mults = table(optimizer)
+    if mults is None:
+        return
+    if not hasattr(optimizer, "lr_multipliers"):
+        raise TypeError(
+            f"{net!r} needs a learning rate per layer, but the optimizer {optimizer!r} takes "
+            "no lr_multipliers; use cu.SGD, cu.Momentum or cu.Adam"
+        )
+    optimizer.lr_multipliers = list(mults)
+
+
 def train_step(
     net,
     optimizer,
@@ -292,7 +164,9 @@ def train_step(
         ``weights`` and ``weight_grads`` (the course's CNN, RNN and Transformer)
         Updated in place.
     optimizer : SGD, Momentum or Adam
-        An optimizer object (its state, such as momentum, carries across steps).
+        An optimizer object (its state, such as momentum, carries across steps). For a
+        network under the "ntk" or "mup" parametrization, an optimizer without
+        ``lr_multipliers`` is given the network's (``net.lr_multipliers(optimizer)``).
     X : ndarray of shape (batch, ...)
         What ``net.forward`` reads: ``(batch, n_in)`` for an MLP.
     y : ndarray of shape (batch,) or what the loss reads
@@ -322,6 +196,7 @@ def train_step(
             f"lr=0.01); received {optimizer!r}"
         )
     check_choice("loss", loss, LOSSES, what="loss")
+    _attach_lr_multipliers(net, optimizer)
     layered = hasattr(net, "_workspace") and hasattr(optimizer, "update") and clip_norm is None
     with np.errstate(all="ignore"):
         if not layered:  # any network with forward/backward/params/grads, any optimizer
@@ -398,7 +273,9 @@ def fit(
     lr : float
         Learning rate (> 0). Ignored when ``optimizer`` is an optimizer object.
     optimizer : {"sgd", "momentum", "adam"} or an optimizer object
-        "momentum" uses mu = 0.9.
+        "momentum" uses mu = 0.9. A network under the "ntk" or "mup" parametrization
+        trains each layer with its own rate, ``lr`` times the multiplier of its table
+        (:mod:`course_utils.parametrization`), on every path of :func:`train_step`.
     loss : {"cross_entropy", "mse"}
     validation : (X_val, y_val), optional
         Evaluated after every epoch into ``history.val_loss`` and ``val_accuracy``.
