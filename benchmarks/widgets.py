@@ -45,6 +45,34 @@ LARGEST = {
 EXTRA = {"propagation_explorer": {"largest_drawn": {"depth": 100, "width": 64}}}
 
 
+#: The playground (it plays frame by frame, so it is timed by the frame, not a move): a
+#: frame is its training steps, the boundary on its grid, the redraw and the PNG. Cases
+#: are overrides of ``cu.widgets.playground``; the widest network drawn edge by edge, and
+#: the largest setting its controls allow.
+PLAYGROUND_CASES = {
+    "default": {},
+    "widest_drawn": {"hidden_layers": 6, "width": 16},
+    "largest": {"hidden_layers": 6, "width": 64, "n_points": 1000, "steps_per_frame": 50},
+}
+
+
+def bench_playground(repeats: int) -> None:
+    """Time one frame of the playground (``advance`` then ``render_png``) for each case."""
+    for case, overrides in PLAYGROUND_CASES.items():
+        with contextlib.redirect_stdout(io.StringIO()):
+            pg = widgets.playground(**overrides)
+
+        def frame(pg=pg):
+            pg.advance()
+            pg.render_png()
+
+        (total,) = paired_median_ms([frame], repeats, warmup=3)
+        cpu = cpu_median_ms(frame, repeats)
+        shown = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
+        print(f"# playground:{case} ({shown}): a frame; CPU time of a frame {cpu:.1f} ms")
+        print(f"BENCH playground:{case} {total:.1f} ms")
+
+
 def explorers() -> dict:
     """Every public ``*_explorer`` function of ``course_utils.widgets``, by name."""
     return {
@@ -135,6 +163,8 @@ def main() -> None:
     for name, make in explorers().items():
         if args.only in name:
             bench(name, make, args.repeats)
+    if args.only in "playground":
+        bench_playground(args.repeats)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,14 @@ from . import convolution, finite_width, frameworks, isometry, recurrent, theory
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .convolution import CNN
-from .datasets import load_digits, make_circles, make_spirals, train_test_split
+from .datasets import (
+    load_digits,
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_spirals,
+    train_test_split,
+)
 from .environment import check_environment
 from .frameworks import framework_bias, framework_default, framework_mlp, framework_variance
 from .initializers import (

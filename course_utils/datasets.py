@@ -13,7 +13,15 @@ import numpy as np
 
 from ._validation import as_rng, check_finite_number, check_positive_int
 
-__all__ = ["load_digits", "train_test_split", "make_spirals", "make_circles", "DIGITS_FILE"]
+__all__ = [
+    "load_digits",
+    "train_test_split",
+    "make_spirals",
+    "make_circles",
+    "make_moons",
+    "make_blobs",
+    "DIGITS_FILE",
+]
 
 DIGITS_FILE = "digits.csv.gz"
 
@@ -99,4 +107,49 @@ def make_circles(n_samples: int = 400, *, factor: float = 0.5, noise: float = 0.
     radius = np.where(y == 1, factor, 1.0)
     X = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
     X += gen.normal(0, noise, size=X.shape)
+    return X, y.astype(np.int64)
+
+
+def make_moons(n_samples: int = 400, *, noise: float = 0.1, rng=None):
+    """Two interleaved half circles ("two moons"), class 1 below and shifted right.
+
+    Class 0 lies on the upper half of the unit circle, ``(cos t, sin t)`` for t in [0, pi];
+    class 1 on the lower half circle ``(1 - cos t, 0.5 - sin t)``, the same shape turned
+    over and shifted, so that each moon's tips reach into the other's hollow. Each point's
+    angle is uniform on [0, pi]; ``noise`` is the std of Gaussian jitter added to both
+    coordinates. Returns ``X`` of shape (n_samples, 2) and integer labels ``y`` of shape
+    (n_samples,), the classes alternating (sizes differ by at most one).
+    """
+    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
+    noise = check_finite_number("noise", noise, minimum=0.0)
+    gen = as_rng(rng)
+    y = np.arange(n_samples) % 2
+    t = gen.uniform(0.0, np.pi, size=n_samples)
+    upper = np.column_stack([np.cos(t), np.sin(t)])
+    lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    X = np.where((y == 1)[:, None], lower, upper)
+    X += gen.normal(0.0, noise, size=X.shape)
+    return X, y.astype(np.int64)
+
+
+def make_blobs(
+    n_samples: int = 400, *, n_classes: int = 3, noise: float = 0.3, radius: float = 1.0, rng=None
+):
+    """Gaussian blobs in 2-D, one per class, their centres evenly spaced on a circle.
+
+    Class k is drawn from N(c_k, noise^2 I) with centre
+    ``c_k = radius * (cos(2 pi k / n_classes), sin(2 pi k / n_classes))``: linearly
+    separable when ``noise`` is small against the distance between neighbouring centres,
+    ``2 radius sin(pi / n_classes)``. Returns ``X`` of shape (n_samples, 2) and integer
+    labels ``y`` of shape (n_samples,), the classes taken in turn (sizes differ by at most one).
+    """
+    n_samples = check_positive_int("n_samples", n_samples, minimum=2)
+    n_classes = check_positive_int("n_classes", n_classes, minimum=2)
+    noise = check_finite_number("noise", noise, minimum=0.0)
+    radius = check_finite_number("radius", radius, minimum=0.0, strict=True)
+    gen = as_rng(rng)
+    y = np.arange(n_samples) % n_classes
+    angle = 2.0 * np.pi * y / n_classes
+    X = radius * np.column_stack([np.cos(angle), np.sin(angle)])
+    X += gen.normal(0.0, noise, size=X.shape)
     return X, y.astype(np.int64)

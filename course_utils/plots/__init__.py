@@ -16,6 +16,10 @@ from .isometry import (
     plot_log_singular_values,
     plot_phase_diagram,
 )
+from .playground import (
+    PlaygroundFigure,
+    plot_playground_filmstrip,
+)
 from .propagation import (
     plot_layer_histograms,
     plot_std_per_layer,
@@ -59,4 +63,6 @@ __all__ = [
     "plot_decision_boundary",
     "plot_log_singular_values",
     "plot_phase_diagram",
+    "PlaygroundFigure",
+    "plot_playground_filmstrip",
 ]

@@ -4,7 +4,8 @@ Every explorer is an :class:`Explorer` (:mod:`.base`): moving a control calls
 ``compute(**params)`` (pure: tests and benchmarks call it directly), then ``draw(result)``
 (updates the artists of one figure made once), then shows ``result.summary`` (a line of
 text) and the figure in an ``ipywidgets.Output``. One explorer a module:
-:mod:`.compounding`, :mod:`.propagation`, :mod:`.training`, :mod:`.chaos`. Each explorer
+:mod:`.compounding`, :mod:`.propagation`, :mod:`.training`, :mod:`.chaos`, and the
+:mod:`.playground` (play, pause, step, reset: a thread draws its frames). Each explorer
 in a notebook sits next to a static figure that makes the same point for a reader without
 a kernel. What the propagation explorer computes is science, in
 :mod:`course_utils.propagation`; it is re-exported here so ``cu.widgets.<name>`` keeps
@@ -27,6 +28,7 @@ from .compounding import (
     compute_compounding,
     stable_factor_range,
 )
+from .playground import Playground, playground
 from .propagation import propagation_explorer
 from .training import (
     LOSS_BAND,
@@ -61,4 +63,6 @@ __all__ = [
     "ChaosResult",
     "compute_edge_of_chaos",
     "edge_of_chaos_explorer",
+    "Playground",
+    "playground",
 ]

@@ -331,6 +331,9 @@ class _FastPath:
         #: how many renders took each path (tests read it): a new background, the cached
         #: one with the overlays cached too, the cached one with the overlays redrawn
         self.counts = {"new_background": 0, "overlays_cached": 0, "overlays_redrawn": 0}
+        #: the function that turns the rendered buffer into PNG bytes (the playground sets
+        #: a faster one of its own)
+        self.encode = encode_png
 
     def background_signature(self) -> tuple:
         """Everything the background shows; when it changes, the background is re-rendered."""
@@ -462,7 +465,7 @@ class _FastPath:
             for artist in self.animated:
                 self.figure.draw_artist(artist)
         self.counts["overlays_cached" if clear else "overlays_redrawn"] += 1
-        return encode_png(self.canvas.buffer_rgba())
+        return self.encode(self.canvas.buffer_rgba())
 
 
 def _log_limits(*arrays) -> tuple[float, float]:
