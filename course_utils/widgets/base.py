@@ -164,14 +164,33 @@ class Explorer:
     def _on_change(self, _change) -> None:
         self.update()
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def describe(self) -> str:
+        """What the explorer is, in words: ``the compounding explorer (factor, depth)``."""
+        name = getattr(self.compute, "__name__", "")
+        what = name[len("compute_") :].replace("_", " ") if name.startswith("compute_") else ""
+        return f"{f'the {what} explorer' if what else 'an explorer'} ({', '.join(self.controls)})"
 
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget's view, and as text/plain a note on what it is (not the VBox repr).
+
+        A notebook stores both; a front-end that cannot show the widget (JupyterLab before
+        the cell runs, a static render) shows the note instead of ``VBox(children=...``.
+        """
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = stored_view_note(self.describe())
+        return bundle
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
         return f"Explorer({getattr(self.compute, '__name__', 'compute')}: {params})"
+
+
+def stored_view_note(what: str) -> str:
+    """The text/plain an interactive cell stores beside its widget view: what it is."""
+    return (
+        f"Explorer: {what}. Run this cell in JupyterLab to get its controls; "
+        "the static figure above shows the same."
+    )
 
 
 def render_png_full(figure) -> bytes:
