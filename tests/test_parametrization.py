@@ -382,3 +382,23 @@ def test_best_lrs_takes_the_mean_over_seeds_and_never_picks_a_diverged_rate():
     assert lr_transfer.best_lrs(losses, [-3, -2, -1]).tolist() == [0.125]
     losses[0, 1, 1, 0] = 0.1
     assert lr_transfer.best_lrs(losses, [-3, -2, -1]).tolist() == [0.25]
+
+
+def test_the_public_api_as_docs_architecture_writes_it():
+    net = cu.MLP([64, 128, 10], parametrization="standard", base_width=None)
+    assert net.lr_multipliers("adam") is None
+    assert cu.MLP([64, 128, 10], parametrization="mup", base_width=64).lr_multipliers("sgd")
+    X, y = np.zeros((4, 64)), np.arange(4)
+    cc = cu.coord_check(
+        lambda width, rng: cu.width_mlp(width, "mup", rng=rng),
+        [64, 128],
+        X,
+        y,
+        steps=2,
+        optimizer="sgd",
+        lr=0.1,
+        rng=0,
+    )
+    assert cc.size.shape == cc.change.shape == (2, 3, 3)
+    for name in ("SGD", "Momentum", "Adam", "OPTIMIZERS", "get_optimizer"):
+        assert getattr(cu.training, name) is getattr(cu.optimizers, name)  # old imports work

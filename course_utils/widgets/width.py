@@ -24,7 +24,7 @@ __all__ = ["width_explorer", "WIDTH_YLIM"]
 WIDTH_YLIM = (1e-3, 1e3)  # mean |change|: values outside are drawn at the edge
 
 
-def width_explorer(width: int = 512, parametrization: str = "standard", lr: float = 1e-2):
+def width_explorer(width: int = 256, parametrization: str = "standard", lr: float = 1e-2):
     """Pick a width, a parametrization and an Adam learning rate: how far each layer moves.
 
     Solid lines: the chosen width; dashed: the base width 64, the same seed. Under
@@ -52,7 +52,7 @@ def width_explorer(width: int = 512, parametrization: str = "standard", lr: floa
     layers = ("hidden 1", "hidden 2", "output")
     wide, base = [], []
     for name, mk, col in zip(layers, markers, colours):
-        (line,) = ax.plot([], [], marker=mk, color=col, lw=2, label=f"{name}, chosen width")
+        (line,) = ax.plot([], [], marker=mk, color=col, lw=2, ls="-", label=f"{name}, chosen width")
         (ref,) = ax.plot([], [], marker=mk, color=col, lw=1, ls="--", mfc="none",
                          label=f"{name}, width 64")  # fmt: skip
         wide.append(line)
