@@ -7,7 +7,7 @@ plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 
 import importlib
 
-from . import convolution, finite_width, frameworks, isometry, recurrent, theory
+from . import convolution, finite_width, frameworks, isometry, lr_transfer, recurrent, theory
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .convolution import CNN
@@ -49,6 +49,7 @@ from .initializers import (
 from .isometry import jacobian_singular_values, lsuv
 from .losses import mse, softmax, softmax_cross_entropy
 from .network import MLP, ResidualMLP
+from .parametrization import PARAMETRIZATIONS, coord_check, width_mlp
 from .recurrent import RNN
 from .training import (
     SGD,

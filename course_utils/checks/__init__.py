@@ -42,6 +42,10 @@ from .isometry import (
     check_critical_sigma_w2,
     check_lsuv_layer,
 )
+from .parametrization import (
+    check_adam_step_change,
+    check_mup_adam_lrs,
+)
 from .propagation import (
     TANH_MAP_MC_DRAWS,
     check_predicted_std,
@@ -98,4 +102,6 @@ __all__ = [
     "check_pytorch_variance",
     "INITIALIZER_QUIZ",
     "check_initializer_choices",
+    "check_adam_step_change",
+    "check_mup_adam_lrs",
 ]

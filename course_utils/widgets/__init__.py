@@ -30,6 +30,7 @@ from .compounding import (
 )
 from .playground import Playground, playground
 from .propagation import propagation_explorer
+from .width import width_explorer
 from .training import (
     LOSS_BAND,
     TRAINING_INITS,
@@ -63,6 +64,7 @@ __all__ = [
     "ChaosResult",
     "compute_edge_of_chaos",
     "edge_of_chaos_explorer",
+    "width_explorer",
     "Playground",
     "playground",
 ]
