@@ -39,6 +39,7 @@ LARGEST = {
     "compounding_explorer": {"factor": 1.5, "depth": 100},
     "propagation_explorer": {"depth": 100, "width": 1024},
     "edge_of_chaos_explorer": {"sigma_w2": 4.0, "sigma_b2": 0.3},  # chaotic: c* by bisection
+    "width_explorer": {"width": 1024, "parametrization": "standard", "lr": 0.1},  # 2 x 3 steps
 }
 #: More cases worth a line: the propagation explorer's largest network whose weights are
 #: all drawn (64^2 x 101 weights; above 2^19 it samples layer by layer instead).

@@ -373,6 +373,56 @@ def test_edge_of_chaos_draws_the_point_its_correlation_map_and_c_star(chaos, sig
     assert_nothing_clipped(chaos.figure)
 
 
+# --- width and parametrization (notebook 10) ----------------------------------------------
+@pytest.fixture(scope="module")
+def width(style):
+    return _build(widgets.width_explorer, width=128)
+
+
+@pytest.mark.parametrize(
+    "n, par, lr",
+    [(128, "standard", 0.01), (512, "mup", 0.001), (64, "ntk", 0.1), (256, "ntk", 1e-4)],
+)
+def test_width_explorer_draws_the_coordinate_check_of_both_widths(width, n, par, lr):
+    r = width.refresh(width=n, parametrization=par, lr=lr)
+    (ax,) = width.figure.axes
+    lines = ax.get_lines()
+    assert len(lines) == 6
+    expected = [
+        cu.parametrization.coord_check(
+            lambda w, rng: cu.width_mlp(w, par, base_width=64, zero_readout=False, rng=rng),
+            [w],
+            *_width_batch(),
+            steps=3,
+            optimizer="adam",
+            lr=lr,
+            rng=10,
+        ).change[0]
+        for w in (n, 64)
+    ]
+    lo, hi = widgets.width.WIDTH_YLIM
+    for k in range(3):
+        chosen, base = lines[2 * k], lines[2 * k + 1]
+        np.testing.assert_array_equal(xy(chosen)[0], [1, 2, 3])
+        np.testing.assert_allclose(xy(chosen)[1], np.clip(expected[0][1:, k], lo, hi))
+        np.testing.assert_allclose(xy(base)[1], np.clip(expected[1][1:, k], lo, hi))
+        assert chosen.get_linestyle() == "-" and base.get_linestyle() == "--"
+    ratio = r.change[1, -1, -1] / r.change[0, -1, -1]
+    assert ax.get_title() == f"{par}, width {n}: the logits move {ratio:.2g}x as far as at width 64"
+    assert f"width {n}, {par}, Adam lr {lr:g}" in r.summary
+    if n == 64:  # the same seed at the same width: the two curves are one
+        np.testing.assert_array_equal(r.change[0], r.change[1])
+    assert ax.get_yscale() == "log" and ax.get_ylim() == pytest.approx(widgets.width.WIDTH_YLIM)
+    assert_every_labelled_series_in_legend(ax)
+    assert_integer_ticks(ax.xaxis)
+    assert_nothing_clipped(width.figure)
+
+
+def _width_batch():
+    gen = np.random.default_rng(10)  # compute_width_explorer's default seed and batch of 8
+    return gen.normal(size=(8, 64)), gen.integers(0, 10, 8)
+
+
 def test_every_explorer_is_covered():
     """A new explorer gets a figure test here too."""
     explorers = {name for name in dir(widgets) if name.endswith("_explorer")}
@@ -381,4 +431,5 @@ def test_every_explorer_is_covered():
         "propagation_explorer",
         "training_explorer",
         "edge_of_chaos_explorer",
+        "width_explorer",
     }
