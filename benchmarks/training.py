@@ -131,6 +131,177 @@ def bench_torch(repeats: int, activation: str, optimizer: str):
     return paired_median_ms([step], repeats)[0]
 
 
+# --- the CNN and RNN cases (notebook 08's models) ------------------------------------------
+CNN_CHANNELS, CNN_BATCH = (64, 64, 64, 64), 128  # 8 x 8 digits-sized images, 3 x 3 kernels
+RNN_IN, RNN_HIDDEN, RNN_T, RNN_BATCH = 32, 256, 32, 64
+
+
+def bench_cnn_numpy(repeats: int, optimizer: str):
+    """Median ms of one cu.fit step of cu.CNN, and of the GEMMs that step cannot avoid.
+
+    Per conv layer: the forward ``cols @ K``, the kernel gradient ``cols.T @ delta`` and
+    (except the first layer) the input gradient ``cols(delta) @ K_flipped``; then the
+    readout's three. im2col, the activations, the loss and the optimizer are the overhead.
+    """
+    rng = np.random.default_rng(0)
+    net = cu.CNN(channels=CNN_CHANNELS, init="he_normal", rng=0)
+    X = rng.normal(size=(CNN_BATCH, 8, 8, 1))
+    y = rng.integers(0, 10, size=CNN_BATCH)
+    opt = cu.get_optimizer(optimizer, 1e-4)
+    record = np.zeros((2, len(net.weights)))
+
+    def step():
+        train_step(net, opt, X, y, record=record)
+
+    rows = CNN_BATCH * 64
+    c_in = [1, *CNN_CHANNELS[:-1]]
+    cols = [rng.normal(size=(rows, 9 * c)) for c in c_in]
+    kernels = [w.reshape(-1, w.shape[-1]).copy() for w in net.weights[:-1]]
+    flipped = [rng.normal(size=(9 * d, c)) for c, d in zip(c_in, CNN_CHANNELS)]
+    dcols = [rng.normal(size=(rows, 9 * d)) for d in CNN_CHANNELS]
+    deltas = [rng.normal(size=(rows, d)) for d in CNN_CHANNELS]
+    outs = [np.empty((rows, d)) for d in CNN_CHANNELS]
+    gks = [np.empty_like(k) for k in kernels]
+    backs = [np.empty((rows, c)) for c in c_in]
+    h_last = rng.normal(size=(CNN_BATCH, 64 * CNN_CHANNELS[-1]))
+    w_out, g_out = net.weights[-1].copy(), rng.normal(size=(CNN_BATCH, 10))
+    out_buf, gw_buf, gh_buf = np.empty((CNN_BATCH, 10)), np.empty_like(w_out), np.empty_like(h_last)
+
+    def gemms():
+        for i in range(len(kernels)):
+            np.matmul(cols[i], kernels[i], out=outs[i])
+        np.matmul(h_last, w_out, out=out_buf)
+        np.matmul(h_last.T, g_out, out=gw_buf)
+        np.matmul(g_out, w_out.T, out=gh_buf)
+        for i in range(len(kernels) - 1, -1, -1):
+            np.matmul(cols[i].T, deltas[i], out=gks[i])
+            if i > 0:
+                np.matmul(dcols[i], flipped[i], out=backs[i])
+
+    return paired_median_ms([step, gemms], repeats)
+
+
+def bench_cnn_torch(repeats: int, optimizer: str):
+    """Median ms of the same CNN's step in PyTorch (float64, CPU), or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    layers, c = [], 1
+    for d in CNN_CHANNELS:
+        layers += [torch.nn.Conv2d(c, d, 3, padding=1, dtype=torch.float64), torch.nn.ReLU()]
+        c = d
+    layers += [torch.nn.Flatten(), torch.nn.Linear(64 * c, 10, dtype=torch.float64)]
+    return _torch_step(
+        torch,
+        torch.nn.Sequential(*layers),
+        torch.randn(CNN_BATCH, 1, 8, 8, dtype=torch.float64),
+        repeats,
+        optimizer,
+    )
+
+
+def _torch_step(torch, model, X, repeats: int, optimizer: str) -> float:
+    mu = 0.9 if optimizer == "momentum" else 0.0
+    opt = (
+        torch.optim.Adam(model.parameters(), lr=1e-4)
+        if optimizer == "adam"
+        else torch.optim.SGD(model.parameters(), lr=1e-4, momentum=mu)
+    )
+    y = torch.randint(0, 10, (X.shape[0],))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss_fn(model(X), y).backward()
+        opt.step()
+
+    return paired_median_ms([step], repeats)[0]
+
+
+def bench_rnn_numpy(repeats: int, optimizer: str):
+    """Median ms of one cu.fit step of cu.RNN, and of its GEMMs alone.
+
+    The input projection of every step at once, T recurrent products forward and T - 1
+    backward, the two weight gradients over all steps at once, and the readout's three.
+    """
+    rng = np.random.default_rng(0)
+    net = cu.RNN(RNN_IN, RNN_HIDDEN, 10, rng=0)
+    X = rng.normal(size=(RNN_BATCH, RNN_T, RNN_IN))
+    y = rng.integers(0, 10, size=RNN_BATCH)
+    opt = cu.get_optimizer(optimizer, 1e-4)
+    record = np.zeros((2, len(net.weights)))
+
+    def step():
+        train_step(net, opt, X, y, record=record)
+
+    wx, wh, wo = (w.copy() for w in net.weights)
+    n, h, T = RNN_BATCH, RNN_HIDDEN, RNN_T
+    Xf = rng.normal(size=(T * n, RNN_IN))
+    Hs = rng.normal(size=(T, n, h))
+    Df = rng.normal(size=(T * n, h))
+    g = rng.normal(size=(n, 10))
+    bufs = {
+        k: np.empty(s)
+        for k, s in [
+            ("u", (T * n, h)),
+            ("z", (n, h)),
+            ("o", (n, 10)),
+            ("gwo", (h, 10)),
+            ("dh", (n, h)),
+            ("gwh", (h, h)),
+            ("gwx", (RNN_IN, h)),
+        ]
+    }
+
+    def gemms():
+        np.matmul(Xf, wx, out=bufs["u"])
+        for t in range(T):
+            np.matmul(Hs[t], wh, out=bufs["z"])
+        np.matmul(Hs[-1], wo, out=bufs["o"])
+        np.matmul(Hs[-1].T, g, out=bufs["gwo"])
+        np.matmul(g, wo.T, out=bufs["dh"])
+        for t in range(T - 1):
+            np.matmul(Hs[t], wh.T, out=bufs["dh"])
+        np.matmul(Hs.reshape(T * n, h).T, Df, out=bufs["gwh"])
+        np.matmul(Xf.T, Df, out=bufs["gwx"])
+
+    return paired_median_ms([step, gemms], repeats)
+
+
+def bench_rnn_torch(repeats: int, optimizer: str):
+    """Median ms of the same RNN's step in PyTorch (float64, CPU), or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.RNN(RNN_IN, RNN_HIDDEN, batch_first=True, dtype=torch.float64)
+            self.out = torch.nn.Linear(RNN_HIDDEN, 10, dtype=torch.float64)
+
+        def forward(self, x):
+            return self.out(self.rnn(x)[0][:, -1])
+
+    X = torch.randn(RNN_BATCH, RNN_T, RNN_IN, dtype=torch.float64)
+    return _torch_step(torch, Net(), X, repeats, optimizer)
+
+
+def report_case(name: str, numpy_ms, torch_ms) -> None:
+    """The BENCH lines of one model: step, GEMMs, their ratio, PyTorch's step beside it."""
+    step_ms, gemm_ms = numpy_ms
+    print(f"BENCH {name}_step_ms {step_ms:.3f}")
+    print(f"BENCH {name}_gemm_ms {gemm_ms:.3f}")
+    print(f"BENCH {name}_step_over_gemm {step_ms / gemm_ms:.3f}")
+    if torch_ms is not None:
+        print(f"BENCH {name}_torch_step_ms {torch_ms:.3f}")
+        print(f"BENCH {name}_numpy_over_torch {step_ms / torch_ms:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -149,6 +320,24 @@ def main() -> None:
     torch_ms = bench_torch(args.repeats, args.activation, args.optimizer)
     if torch_ms is not None:
         print(f"BENCH torch_step_ms {torch_ms:.3f}")
+    print(
+        f"# CNN {CNN_CHANNELS} channels on 8 x 8 x 1, 3 x 3 'same', batch {CNN_BATCH}, relu, "
+        f"{args.optimizer} (goal: step_over_gemm <= 1.5, im2col in the step; not slower than torch)"
+    )
+    report_case(
+        "cnn",
+        bench_cnn_numpy(args.repeats, args.optimizer),
+        bench_cnn_torch(args.repeats, args.optimizer),
+    )
+    print(
+        f"# RNN {RNN_IN} -> {RNN_HIDDEN} tanh, T = {RNN_T}, batch {RNN_BATCH}, {args.optimizer} "
+        "(goal: step_over_gemm <= 1.5; not slower than torch)"
+    )
+    report_case(
+        "rnn",
+        bench_rnn_numpy(args.repeats, args.optimizer),
+        bench_rnn_torch(args.repeats, args.optimizer),
+    )
 
 
 if __name__ == "__main__":

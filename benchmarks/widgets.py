@@ -39,6 +39,7 @@ LARGEST = {
     "compounding_explorer": {"factor": 1.5, "depth": 100},
     "propagation_explorer": {"depth": 100, "width": 1024},
     "edge_of_chaos_explorer": {"sigma_w2": 4.0, "sigma_b2": 0.3},  # chaotic: c* by bisection
+    "gradient_through_time_explorer": {"T": 200, "recurrent_init": "spectral_radius"},
     "width_explorer": {"width": 1024, "parametrization": "standard", "lr": 0.1},  # 2 x 3 steps
 }
 #: More cases worth a line: the propagation explorer's largest network whose weights are

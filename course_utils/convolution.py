@@ -115,8 +115,9 @@ def conv2d(X, kernel, bias=None) -> np.ndarray:
 def conv2d_backward(X, kernel, grad_z):
     """Gradients of :func:`conv2d`: ``(dL/dX, dL/dK, dL/db)`` from ``dL/dz``.
 
-    ``dK = cols.T @ delta``, ``db = sum of delta``, ``dX = col2im(delta @ K.T)``, with
-    ``delta = grad_z`` flattened to ``(n h w, c_out)``.
+    ``dK = cols.T @ delta``, ``db = sum of delta``, and ``dX = col2im(delta @ K.T)``,
+    computed as the 'same' conv of delta with the flipped kernel (one more im2col and
+    GEMM), with ``delta = grad_z`` flattened to ``(n h w, c_out)``.
     """
     K = _check_kernel(kernel)
     X = _check_images("X", X, K.shape[2])
@@ -130,8 +131,21 @@ def conv2d_backward(X, kernel, grad_z):
     delta = delta.reshape(-1, c_out)
     cols = im2col(X, k)
     grad_k = (cols.T @ delta).reshape(K.shape)
-    grad_x = col2im(delta @ K.reshape(-1, c_out).T, X.shape, k)
+    grad_x = _input_grad(delta.reshape(X.shape[:3] + (c_out,)), K)
     return grad_x, grad_k, delta.sum(axis=0)
+
+
+def _input_grad(delta, K) -> np.ndarray:
+    """dL/dX of a 'same' conv: the 'same' conv of delta with the flipped, transposed kernel.
+
+    ``dX[u, v, c] = sum_{ey, ex, o} delta[u + ey - p, v + ex - p, o] K[k-1-ey, k-1-ex, c, o]``:
+    equal to ``col2im(delta @ K.T)`` (the tests check it), but one im2col of delta and one
+    GEMM, with no scattered additions.
+    """
+    k, _, c_in, c_out = K.shape
+    n, h, w, _ = delta.shape
+    flipped = np.ascontiguousarray(K[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c_in)
+    return (im2col(delta, k) @ flipped).reshape(n, h, w, c_in)
 
 
 def pytorch_conv_default(shape, *, rng=None) -> np.ndarray:
@@ -202,7 +216,7 @@ class CNN:
     weight_grads, bias_grads, activation_grads : list of ndarray
         From the last :meth:`backward`: dL/dK (and dL/dW), dL/db, and dL/dh_l per conv layer.
     input_grad : ndarray or None
-        dL/dX, ``(n, h, w, c_0)``.
+        dL/dX, ``(n, h, w, c_0)``, after ``backward(..., compute_input_grad=True)``.
 
     Notes
     -----
@@ -320,8 +334,12 @@ class CNN:
                 self.activations.append(h)
             return h.reshape(n, -1) @ self.weights[-1] + self.biases[-1]
 
-    def backward(self, grad_out, *, compute_input_grad: bool = True) -> list[np.ndarray]:
-        """Back-propagate dL/d(logits); returns :attr:`weight_grads` (kernels, then readout)."""
+    def backward(self, grad_out, *, compute_input_grad: bool = False) -> list[np.ndarray]:
+        """Back-propagate dL/d(logits); returns :attr:`weight_grads` (kernels, then readout).
+
+        ``compute_input_grad=True`` also computes :attr:`input_grad` (dL/dX: one more
+        im2col and GEMM); training does not need it, so it is off by default.
+        """
         if self._input is None:
             raise RuntimeError("call forward(X) before backward(grad_out)")
         n = self._input.shape[0]
@@ -332,7 +350,7 @@ class CNN:
                 f"output; received shape {delta.shape}"
             )
         L = len(self.channels)
-        k = self.kernel_size
+        hh, ww = self.input_shape[:2]
         dphi = self.activation.derivative
         wg, bg, ag = [None] * (L + 1), [None] * (L + 1), [None] * L
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -348,8 +366,7 @@ class CNN:
                 wg[i] = (self._cols[i].T @ d).reshape(K.shape)
                 bg[i] = d.sum(axis=0)
                 if i > 0 or compute_input_grad:
-                    shape = self.activations[i - 1].shape if i > 0 else self._input.shape
-                    grad_h = col2im(d @ K.reshape(-1, K.shape[3]).T, shape, k)
+                    grad_h = _input_grad(d.reshape(n, hh, ww, K.shape[3]), K)
             if compute_input_grad:
                 self.input_grad = grad_h
         self.weight_grads, self.bias_grads, self.activation_grads = wg, bg, ag

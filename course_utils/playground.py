@@ -25,7 +25,7 @@ from .datasets import make_blobs, make_circles, make_moons, make_spirals
 from .initializers import INITIALIZERS, get_initializer, zeros
 from .initializers.named import ALIASES
 from .initializers.registry import _REQUIRED
-from .losses import softmax
+from .losses import softmax, softmax_cross_entropy
 from .network import MLP
 from .training import OPTIMIZERS, get_optimizer, train_step
 
@@ -101,7 +101,7 @@ def playground_data(dataset: str, n_points: int, noise: float, *, rng=0):
     coordinates) is set to ``noise``; X is centred on its mean and scaled by its largest
     std, so every set fills about the same square.
     """
-    check_choice("dataset", dataset, PLAYGROUND_DATASETS, what="data set")
+    check_choice("dataset", dataset, PLAYGROUND_DATASETS, what="dataset")
     make, n_classes = PLAYGROUND_DATASETS[dataset]
     X, y = make(n_points, noise=noise, rng=rng)
     X = (X - X.mean(axis=0)) / X.std(axis=0).max()
@@ -125,7 +125,7 @@ class PlaygroundConfig:
     seed: int = 0
 
     def __post_init__(self):
-        check_choice("dataset", self.dataset, PLAYGROUND_DATASETS, what="data set")
+        check_choice("dataset", self.dataset, PLAYGROUND_DATASETS, what="dataset")
         check_positive_int("n_points", self.n_points, minimum=4)
         check_finite_number("noise", self.noise, minimum=0.0)
         check_positive_int("hidden_layers", self.hidden_layers)
@@ -147,7 +147,7 @@ class PlaygroundConfig:
 class PlaygroundState:
     """A run at one step: the data, the network, the optimizer and the loss per step so far.
 
-    ``losses[k]`` is the full-batch loss before step k + 1 (so ``losses[0]`` is at init).
+    ``losses[k]`` is the full-batch loss after k steps (``losses[0]`` at init), k = 0..step.
     Never changed in place by this module: :func:`playground_frame` returns a new state.
     """
 
@@ -267,26 +267,28 @@ def playground_frame(
     new = _clone(state)
     net, X, y = new.net, new.X, new.y
     taken = 0
+    with np.errstate(all="ignore"):
+        if not new.losses and steps > 0:  # the loss at init, before the first step
+            new.losses.append(float(softmax_cross_entropy(net.forward(X), y)[0]))
     while taken < steps and new.stopped is None:
         if new.step >= MAX_STEPS:
             new.stopped = f"stopped at the cap of {MAX_STEPS} steps"
             break
-        value, _ = train_step(net, new.optimizer, X, y)
-        new.losses.append(float(value))
+        value, _ = train_step(net, new.optimizer, X, y)  # the loss before this step
+        if taken > 0:  # the first one is losses[-1] already
+            new.losses.append(float(value))
         new.step += 1
         taken += 1
         if not math.isfinite(value):
-            new.stopped = f"diverged at step {new.step} (loss {value})"
+            new.stopped = f"diverged at step {new.step - 1} (loss {value})"
     with np.errstate(all="ignore"):
         out = net.forward(X)
-        p = softmax(out)
-        n = len(y)
-        grad = p.copy()
-        grad[np.arange(n), y] -= 1.0
-        grad /= n
+        value, grad = softmax_cross_entropy(out, y)
         net.backward(grad, compute_input_grad=False)
-        if not new.losses:  # step 0: the loss at init
-            new.losses.append(float(-np.mean(np.log(p[np.arange(n), y]))))
+        if taken > 0 or not new.losses:
+            new.losses.append(float(value))  # the loss at the weights drawn
+        if new.stopped is None and not math.isfinite(value):
+            new.stopped = f"diverged at step {new.step} (loss {value})"
         accuracy = float(np.mean(np.argmax(out, axis=1) == y))
         x0, x1, y0, y1 = grid_extent(X)
         gx, gy = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)

@@ -127,6 +127,7 @@ class RNN:
         From the last backward pass: dL/dh_t for t = 1..T (through every later step).
     weight_grads, bias_grads : lists matching weights and biases
     input_grad : ndarray (n_samples, T, n_in) or None
+        After ``backward(..., compute_input_grad=True)``.
 
     Notes
     -----
@@ -254,8 +255,12 @@ class RNN:
         self._Xt, self._Z, self._H = Xt, Z, H
         return out
 
-    def backward(self, grad_out, *, compute_input_grad: bool = True) -> list[np.ndarray]:
-        """Back-propagate dL/d(logits) through time; returns :attr:`weight_grads`."""
+    def backward(self, grad_out, *, compute_input_grad: bool = False) -> list[np.ndarray]:
+        """Back-propagate dL/d(logits) through time; returns :attr:`weight_grads`.
+
+        ``compute_input_grad=True`` also computes :attr:`input_grad` (dL/dX); training
+        does not need it, so it is off by default.
+        """
         if self._H is None:
             raise RuntimeError("call forward(X) before backward(grad_out)")
         n = self._H.shape[1]
@@ -340,14 +345,15 @@ def gradient_through_time(
     activation: str = "tanh",
     *,
     n_hidden: int = 64,
-    n_in: int = 8,
+    n_in: int = 1,
     n_samples: int = 32,
     seed: int = 0,
 ) -> GradientThroughTime:
     """How |dL/dh_t| changes as it goes back from step T to step 1, at initialization.
 
     An :class:`RNN` (input weights Xavier normal, ``W_h`` from :func:`recurrent_matrix`)
-    reads ``n_samples`` sequences of N(0, 1) inputs; a dL/dh_T of N(0, 1) entries (a
+    reads ``n_samples`` sequences of N(0, 1) inputs (one a step by default, like a
+    pixel-by-pixel image); a dL/dh_T of N(0, 1) entries (a
     stand-in for the readout's gradient) is back-propagated through time. The result is
     ``ratio[t-1] = rms |dL/dh_t| / rms |dL/dh_T|`` and the eigenvalues of ``W_h``. The
     seed is fixed so that the same settings always give the same curve (the explorer of

@@ -45,6 +45,18 @@ def test_col2im_is_the_adjoint_of_im2col():
     assert np.vdot(im2col(X, 3), C) == pytest.approx(np.vdot(X, col2im(C, X.shape, 3)), rel=1e-12)
 
 
+def test_the_input_gradient_is_col2im_of_delta_times_the_kernel():
+    """The backward pass computes dL/dX as a conv with the flipped kernel: it must equal
+    the adjoint of im2col applied to delta K^T (the textbook col2im form)."""
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2, 5, 4, 3))
+    K = rng.normal(size=(3, 3, 3, 2))
+    delta = rng.normal(size=(2, 5, 4, 2))
+    gx, _, _ = conv2d_backward(X, K, delta)
+    expected = col2im(delta.reshape(-1, 2) @ K.reshape(-1, 2).T, X.shape, 3)
+    np.testing.assert_allclose(gx, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_conv2d_backward_matches_finite_differences_border_included():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(2, 4, 4, 2))
@@ -95,7 +107,7 @@ def test_cnn_backward_matches_finite_differences(activation):
         return cu.softmax_cross_entropy(net.forward(X), y)[0]
 
     value, grad = cu.softmax_cross_entropy(net.forward(X), y)
-    net.backward(grad)
+    net.backward(grad, compute_input_grad=True)
     grads = [g.copy() for g in net.grads]
     input_grad = net.input_grad.copy()
     eps = 1e-6

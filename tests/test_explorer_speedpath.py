@@ -132,6 +132,19 @@ def test_training_fast_path_equals_a_full_render(style):
     assert ex._fast.counts["new_background"] >= 3, ex._fast.counts
 
 
+def test_gradient_through_time_fast_path_equals_a_full_render(style):
+    ex = _build(widgets.gradient_through_time_explorer, T=20)
+    moves = [
+        {"recurrent_init": "pytorch_rnn", "T": 120},  # the ratio vanishes: y limits grow down
+        {"recurrent_init": "identity", "activation": "relu", "scale": 1.5},  # and up
+        {"T": 5, "scale": 1.0},  # x limits shrink; the curve crosses the legend
+        {"recurrent_init": "gaussian", "activation": "linear", "scale": 0.5},
+        {"T": 20, "recurrent_init": "orthogonal", "activation": "tanh", "scale": 1.0},
+    ]
+    counts = _walk(ex, moves)
+    assert counts["new_background"] >= 3, counts
+
+
 def test_a_change_the_explorer_did_not_declare_is_never_stale(style):
     """Correct by construction: an explorer that declares only its line as changing, and
     whose draw also changes a title, a text, a legend's label, a colour and the limits:

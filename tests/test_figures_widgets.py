@@ -423,6 +423,146 @@ def _width_batch():
     return gen.normal(size=(8, 64)), gen.integers(0, 10, 8)
 
 
+# --- the playground (notebooks 01 and 05) --------------------------------------------------
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(dataset="spirals", init="appropriate", width=6),
+        dict(dataset="blobs", init="too small", width=8, edges="gradient"),
+        dict(dataset="moons", init="he_normal", activation="relu", width=20),  # wide: summaries
+    ],
+    ids=["spirals", "blobs-gradients", "moons-wide"],
+)
+def test_playground_draws_its_frame(style, settings):
+    from course_utils.plots.playground import HIST_EDGES, WIDE_LAYER
+
+    ex = _build(widgets.playground, **settings)
+    for _ in range(4):
+        frame = ex.advance()
+    s, plot = frame.state, ex.plot
+    # the boundary: each class's colour weighted by its probability, half white
+    rgb = np.asarray(plot.image.get_array(), dtype=float)
+    colors = np.array([matplotlib.colors.to_rgb(c) for c in ["#0072B2", "#D55E00", "#009E73"]])
+    expected = 0.5 + 0.5 * frame.probabilities @ colors[: s.n_classes]
+    np.testing.assert_allclose(rgb, expected, rtol=1e-12)
+    extent = [frame.grid_x[0], frame.grid_x[-1], frame.grid_y[0], frame.grid_y[-1]]
+    assert list(plot.image.get_extent()) == extent
+    for k in range(s.n_classes):
+        px, py = xy(plot.points[k])
+        np.testing.assert_array_equal(px, s.X[s.y == k, 0])
+        np.testing.assert_array_equal(py, s.X[s.y == k, 1])
+    markers = {plot.points[k].get_marker() for k in range(s.n_classes)}
+    assert len(markers) == s.n_classes  # classes by marker, not colour alone
+    # the loss per step, and ln(n_classes)
+    lx, ly = xy(plot.loss_line)
+    np.testing.assert_array_equal(lx, np.arange(s.step + 1))
+    np.testing.assert_allclose(ly, s.losses)
+    assert xy(plot.chance)[1].tolist() == [math.log(s.n_classes)] * 2
+    assert legend_texts(plot.ax_loss) == ["loss", f"ln {s.n_classes} = {math.log(s.n_classes):.3f}"]
+    assert_every_labelled_series_in_legend(plot.ax_loss)
+    assert_data_in_view(plot.ax_loss, plot.loss_line)
+    assert_integer_ticks(plot.ax_loss.xaxis)
+    assert plot.ax_loss.get_yscale() == "log"
+    # the edges: one segment per weight of a narrow layer, as wide as |value| / the largest
+    values = frame.weights if settings.get("edges", "weight") == "weight" else frame.weight_grads
+    sizes = s.net.layer_sizes
+    vmax = max(np.abs(v).max() for v in values)
+    drawn = sum(len(c.get_segments()) for c in plot.edges.values())
+    narrow = [i for i in range(len(values)) if max(sizes[i], sizes[i + 1]) <= WIDE_LAYER]
+    wide = len(values) - len(narrow)
+    signs_per_wide = sum(
+        len({np.sign(x) for x in values[i].ravel()}) for i in range(len(values)) if i not in narrow
+    )
+    assert drawn == sum(values[i].size for i in narrow) + signs_per_wide
+    for sign, coll in plot.edges.items():
+        widths = np.broadcast_to(coll.get_linewidths(), (len(coll.get_segments()),))
+        for seg, width in zip(coll.get_segments(), widths):
+            layer = int(round(seg[0][0]))
+            if layer in narrow:
+                v = values[layer]
+                expected_w = 0.3 + 3.7 * np.abs(v[v > 0 if sign == "+" else v < 0]) / vmax
+                assert np.isclose(expected_w, width).any(), (sign, layer, width)
+    assert any(t.get_text() for t in plot.wide_texts) == (wide > 0)
+    assert legend_texts(plot.ax_net) == [
+        "positive (solid)",
+        "negative (dashed)",
+        "exactly 0 (dotted)",
+    ]
+    # the histograms: the fraction of each layer's values per bin of log10 |value|
+    for stairs, arrays in [
+        (plot.act_stairs, frame.activations),
+        (plot.grad_stairs, frame.weight_grads),
+    ]:
+        for i, a in enumerate(arrays):
+            v = np.abs(a.ravel())
+            with np.errstate(divide="ignore"):
+                logs = np.clip(np.log10(v), -12.5 + 1e-9, 4.5 - 1e-9)
+            counts = np.histogram(logs, bins=np.arange(-12.5, 4.51, 0.5))[0] / v.size
+            data = stairs[i].get_data()
+            np.testing.assert_allclose(data.edges, HIST_EDGES)
+            assert data.baseline == i + 1
+            np.testing.assert_allclose(data.values, i + 1 + 0.85 * counts / counts.max())
+        assert not any(st.get_visible() for st in stairs[len(arrays) :])
+    assert f"{s.config.n_points} points" in plot.title.get_text()
+    assert_nothing_clipped(ex.figure)
+
+
+# --- gradient through time (notebook 08) ----------------------------------------------------
+@pytest.fixture(scope="module")
+def gradient_through_time(style):
+    return _build(widgets.gradient_through_time_explorer, T=12)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"T": 12, "recurrent_init": "orthogonal", "scale": 1.0, "activation": "linear"},
+        {"T": 200, "recurrent_init": "pytorch_rnn", "scale": 1.0, "activation": "tanh"},
+        {"T": 80, "recurrent_init": "identity", "scale": 1.5, "activation": "relu"},
+        {"T": 2, "recurrent_init": "gaussian", "scale": 0.5, "activation": "tanh"},
+        {"T": 64, "recurrent_init": "spectral_radius", "scale": 1.2, "activation": "linear"},
+    ],
+)
+def test_gradient_through_time_draws_the_ratio_per_step_and_the_spectrum(
+    gradient_through_time, params
+):
+    ex = gradient_through_time
+    r = ex.refresh(**params)
+    ax1, ax2 = ex.figure.axes
+    curve, first = [
+        ln for ln in ax1.get_lines() if ln.get_label() in ("|dL/dh_t| / |dL/dh_T|", "t = 1")
+    ]
+    np.testing.assert_array_equal(xy(curve)[0], np.arange(1, params["T"] + 1))
+    np.testing.assert_allclose(xy(curve)[1], r.ratio)
+    assert xy(first)[0].tolist() == [1] and xy(first)[1][0] == pytest.approx(r.ratio[0])
+    # a closed form: linear and orthogonal keep every step's norm; a scaled identity gives s^(T-t)
+    if params["recurrent_init"] == "orthogonal" and params["activation"] == "linear":
+        np.testing.assert_allclose(xy(curve)[1], 1.0, rtol=1e-10)
+    if params["recurrent_init"] == "identity":
+        assert r.radius == pytest.approx(params["scale"])
+    lo, hi = ax1.get_ylim()
+    good = r.ratio[np.isfinite(r.ratio) & (r.ratio > 0)]
+    assert lo <= good.min() and hi >= good.max() and ax1.get_yscale() == "log"
+    assert ax1.get_xlim() == (0.5, params["T"] + 0.5)
+    assert_integer_ticks(ax1.xaxis)
+    eig, rim = [
+        ln for ln in ax2.get_lines() if ln.get_label() in ("eigenvalues of W_h", "spectral radius")
+    ]
+    np.testing.assert_allclose(xy(eig)[0] + 1j * xy(eig)[1], r.eigenvalues)
+    np.testing.assert_allclose(np.hypot(*xy(rim)), r.radius)
+    assert r.radius == pytest.approx(float(np.abs(r.eigenvalues).max()))
+    assert ax1.get_title().startswith(f"{params['recurrent_init']} x {params['scale']:.2f}, ")
+    assert r.verdict in ax1.get_title()
+    assert ax2.get_title() == f"spectral radius {r.radius:.3f}"
+    for word in (f"T = {params['T']}", params["recurrent_init"], f"{params['scale']:.2f}"):
+        assert word in r.summary
+    assert legend_texts(ax1) == ["within 100x", "no change", "|dL/dh_t| / |dL/dh_T|", "t = 1"]
+    assert legend_texts(ax2) == ["unit circle", "eigenvalues of W_h", "spectral radius"]
+    for ax in (ax1, ax2):
+        assert_every_labelled_series_in_legend(ax)
+    assert_nothing_clipped(ex.figure)
+
+
 def test_every_explorer_is_covered():
     """A new explorer gets a figure test here too."""
     explorers = {name for name in dir(widgets) if name.endswith("_explorer")}
@@ -431,5 +571,6 @@ def test_every_explorer_is_covered():
         "propagation_explorer",
         "training_explorer",
         "edge_of_chaos_explorer",
+        "gradient_through_time_explorer",
         "width_explorer",
     }

@@ -8,6 +8,12 @@ module is one topic: :mod:`.compounding`, :mod:`.symmetry`, :mod:`.variance`,
 :mod:`.finite_width`, :mod:`.frameworks`. ``cu.checks.<name>`` reaches every one.
 """
 
+from .architectures import (
+    EXERCISE_KERNEL,
+    check_conv_fans,
+    check_he_conv_std,
+    check_spectral_radius,
+)
 from .compounding import (
     check_band_edges,
     check_depth_to_exceed,
@@ -100,6 +106,10 @@ __all__ = [
     "check_residual_growth",
     "check_squared_norm_second_moment",
     "check_pytorch_variance",
+    "EXERCISE_KERNEL",
+    "check_conv_fans",
+    "check_he_conv_std",
+    "check_spectral_radius",
     "INITIALIZER_QUIZ",
     "check_initializer_choices",
     "check_adam_step_change",

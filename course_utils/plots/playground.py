@@ -144,7 +144,7 @@ class PlaygroundFigure:
         )
         ax.set_axisbelow(True)  # the (empty) axes under the image: in the cached background
         self.points = [
-            ax.plot([], [], ls="none", marker=m, ms=3.2, mew=0, color=c, label=f"{k}")[0]
+            ax.plot([], [], ls="none", marker=m, ms=3.2, mew=0, color=c, label=f"_class {k}")[0]
             for k, (m, c) in enumerate(zip(_CLASS_MARKERS, _CLASS_COLORS))
         ]
         ax.set_xticks([])
@@ -252,7 +252,7 @@ class PlaygroundFigure:
         for k, pts in enumerate(self.points):
             mine = s.y == k
             pts.set_data(s.X[mine, 0], s.X[mine, 1])
-            pts.set_label(f"class {k}" if mine.any() else "_")
+            pts.set_label(f"_class {k}")  # told apart by marker and colour, no legend
         # network: one column per layer; a wide layer is a bar
         self.node_xy = [
             np.column_stack([np.full(n, i), _node_y(n)]) if n <= WIDE_LAYER else None

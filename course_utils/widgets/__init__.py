@@ -30,6 +30,7 @@ from .compounding import (
 )
 from .playground import Playground, playground
 from .propagation import propagation_explorer
+from .recurrent import gradient_through_time_explorer
 from .width import width_explorer
 from .training import (
     LOSS_BAND,
@@ -64,6 +65,7 @@ __all__ = [
     "ChaosResult",
     "compute_edge_of_chaos",
     "edge_of_chaos_explorer",
+    "gradient_through_time_explorer",
     "width_explorer",
     "Playground",
     "playground",

@@ -162,6 +162,10 @@ class Playground:
             return render_png_full(self.figure)
         return self._fast.render_png()
 
+    def render_png_full(self) -> bytes:
+        """The figure rendered from scratch, no cache: what the fast path must equal."""
+        return render_png_full(self.figure)
+
     def _show(self) -> None:
         state = "playing" if self.playing else "paused"
         self.summary.value = f"<code>{self.frame.summary} [{state}]</code>"

@@ -1,0 +1,100 @@
+"""The gradient-through-time explorer: |dL/dh_t| back from step T, and the spectrum of W_h.
+
+The science is :func:`course_utils.recurrent.gradient_through_time`. Notebook 08.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+
+from ..plots import PALETTE, log_tick_formatter
+from ..recurrent import RECURRENT_INITS, GradientThroughTime, gradient_through_time
+from .base import Explorer
+
+__all__ = ["GTT_ACTIVATIONS", "gradient_through_time_explorer"]
+
+#: The activations the explorer offers.
+GTT_ACTIVATIONS = ("tanh", "relu", "linear")
+
+_CIRCLE = np.linspace(0.0, 2.0 * np.pi, 121)
+
+
+def _ylim(ratio: np.ndarray) -> tuple[float, float]:
+    """Log limits that hold every finite positive ratio and the band [1e-2, 1e2]."""
+    good = ratio[np.isfinite(ratio) & (ratio > 0)]
+    lo = min(1e-3, float(good.min()) / 3) if good.size else 1e-3
+    hi = max(1e3, float(good.max()) * 3) if good.size else 1e3
+    return max(lo, 1e-300), min(hi, 1e300)
+
+
+def gradient_through_time_explorer(
+    T: int = 64, recurrent_init: str = "orthogonal", scale: float = 1.0, activation: str = "tanh"
+) -> Explorer:
+    """Sequence length, recurrent init, its scale and the activation of an RNN at init.
+
+    Left: rms |dL/dh_t| / |dL/dh_T| for t = 1..T on a log scale (a 64-unit RNN, 32
+    sequences of one N(0, 1) input a step); right: the eigenvalues of W_h beside the unit circle.
+    The summary line gives every control's value, the ratio at t = 1 and the spectral
+    radius. Introduced in notebook 08.
+    """
+    import ipywidgets as widgets
+
+    controls = {
+        "T": widgets.IntSlider(value=T, min=2, max=200, step=1, description="T"),
+        "recurrent_init": widgets.Dropdown(
+            options=list(RECURRENT_INITS), value=recurrent_init, description="W_h"
+        ),
+        "scale": widgets.FloatSlider(
+            value=scale, min=0.5, max=1.5, step=0.05, description="scale", readout_format=".2f"
+        ),
+        "activation": widgets.Dropdown(
+            options=list(GTT_ACTIVATIONS), value=activation, description="phi"
+        ),
+    }
+    for control in controls.values():
+        control.continuous_update = False
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.4, 3.4), width_ratios=(1.6, 1.0))
+    ax1.axhspan(1e-2, 1e2, color=PALETTE["green"], alpha=0.12, lw=0, label="within 100x")
+    ax1.axhline(1.0, color="0.5", lw=1, ls=":", label="no change")
+    (curve,) = ax1.plot([], [], color=PALETTE["blue"], lw=2, label="|dL/dh_t| / |dL/dh_T|")
+    (first,) = ax1.plot([], [], "o", color=PALETTE["vermillion"], ms=6, label="t = 1")
+    ax1.set_yscale("log")
+    ax1.yaxis.set_major_formatter(log_tick_formatter())
+    ax1.yaxis.set_minor_locator(mticker.NullLocator())
+    ax1.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax1.set_xlabel("time step t")
+    ax1.set_ylabel("gradient ratio (log)")
+    ax1.legend(loc="lower right", fontsize=8)
+    ax2.plot(np.cos(_CIRCLE), np.sin(_CIRCLE), color="0.4", lw=1, ls="--", label="unit circle")
+    (eig,) = ax2.plot([], [], "o", ms=3, color=PALETTE["blue"], label="eigenvalues of W_h")
+    (rim,) = ax2.plot([], [], color=PALETTE["vermillion"], lw=1.2, ls="-.", label="spectral radius")
+    ax2.set_aspect("equal")
+    ax2.set_xlim(-1.7, 1.7)
+    ax2.set_ylim(-1.7, 1.7)
+    ax2.set_xlabel("Re")
+    ax2.set_ylabel("Im")
+    ax2.legend(loc="upper right", fontsize=7)
+
+    def draw(r: GradientThroughTime) -> None:
+        shown = np.where(np.isfinite(r.ratio), r.ratio, np.nan)
+        curve.set_data(r.t, shown)
+        first.set_data([1], [shown[0]])
+        ax1.set_xlim(0.5, r.T + 0.5)
+        ax1.set_ylim(*_ylim(r.ratio))
+        value = f"{r.ratio[0]:.2g}" if math.isfinite(r.ratio[0]) else "overflow"
+        ax1.set_title(f"{r.recurrent_init} x {r.scale:.2f}, {r.activation}: {r.verdict} ({value})")
+        eig.set_data(r.eigenvalues.real, r.eigenvalues.imag)
+        rim.set_data(r.radius * np.cos(_CIRCLE), r.radius * np.sin(_CIRCLE))
+        ax2.set_title(f"spectral radius {r.radius:.3f}")
+
+    return Explorer(
+        controls=controls,
+        compute=gradient_through_time,
+        draw=draw,
+        figure=fig,
+        changing=[curve, first, eig, rim, ax1.title, ax2.title, ax1.yaxis, ax1.xaxis],
+    )
