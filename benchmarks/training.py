@@ -136,6 +136,28 @@ CNN_CHANNELS, CNN_BATCH = (64, 64, 64, 64), 128  # 8 x 8 digits-sized images, 3 
 RNN_IN, RNN_HIDDEN, RNN_T, RNN_BATCH = 32, 256, 32, 64
 
 
+def _fit_step(net, X, optimizer: str, rng):
+    """One step as cu.fit takes it (train_step with its per-layer record), on random labels."""
+    y = rng.integers(0, 10, size=X.shape[0])
+    opt = cu.get_optimizer(optimizer, 1e-4)
+    record = np.zeros((2, len(net.weights)))
+
+    def step():
+        train_step(net, opt, X, y, record=record)
+
+    return step
+
+
+def _torch():
+    """PyTorch (seeded), or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    return torch
+
+
 def bench_cnn_numpy(repeats: int, optimizer: str):
     """Median ms of one cu.fit step of cu.CNN, and of the GEMMs that step cannot avoid.
 
@@ -145,13 +167,7 @@ def bench_cnn_numpy(repeats: int, optimizer: str):
     """
     rng = np.random.default_rng(0)
     net = cu.CNN(channels=CNN_CHANNELS, init="he_normal", rng=0)
-    X = rng.normal(size=(CNN_BATCH, 8, 8, 1))
-    y = rng.integers(0, 10, size=CNN_BATCH)
-    opt = cu.get_optimizer(optimizer, 1e-4)
-    record = np.zeros((2, len(net.weights)))
-
-    def step():
-        train_step(net, opt, X, y, record=record)
+    step = _fit_step(net, rng.normal(size=(CNN_BATCH, 8, 8, 1)), optimizer, rng)
 
     rows = CNN_BATCH * 64
     c_in = [1, *CNN_CHANNELS[:-1]]
@@ -183,11 +199,9 @@ def bench_cnn_numpy(repeats: int, optimizer: str):
 
 def bench_cnn_torch(repeats: int, optimizer: str):
     """Median ms of the same CNN's step in PyTorch (float64, CPU), or None without torch."""
-    try:
-        import torch
-    except ImportError:
+    torch = _torch()
+    if torch is None:
         return None
-    torch.manual_seed(0)
     layers, c = [], 1
     for d in CNN_CHANNELS:
         layers += [torch.nn.Conv2d(c, d, 3, padding=1, dtype=torch.float64), torch.nn.ReLU()]
@@ -228,13 +242,7 @@ def bench_rnn_numpy(repeats: int, optimizer: str):
     """
     rng = np.random.default_rng(0)
     net = cu.RNN(RNN_IN, RNN_HIDDEN, 10, rng=0)
-    X = rng.normal(size=(RNN_BATCH, RNN_T, RNN_IN))
-    y = rng.integers(0, 10, size=RNN_BATCH)
-    opt = cu.get_optimizer(optimizer, 1e-4)
-    record = np.zeros((2, len(net.weights)))
-
-    def step():
-        train_step(net, opt, X, y, record=record)
+    step = _fit_step(net, rng.normal(size=(RNN_BATCH, RNN_T, RNN_IN)), optimizer, rng)
 
     wx, wh, wo = (w.copy() for w in net.weights)
     n, h, T = RNN_BATCH, RNN_HIDDEN, RNN_T
@@ -272,11 +280,9 @@ def bench_rnn_numpy(repeats: int, optimizer: str):
 
 def bench_rnn_torch(repeats: int, optimizer: str):
     """Median ms of the same RNN's step in PyTorch (float64, CPU), or None without torch."""
-    try:
-        import torch
-    except ImportError:
+    torch = _torch()
+    if torch is None:
         return None
-    torch.manual_seed(0)
 
     class Net(torch.nn.Module):
         def __init__(self):

@@ -7,30 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from test_checks_isometry_finite_width_frameworks import _correct, _not_yet
 
 from course_utils import checks
-
-
-def _line(capsys, check, answer) -> str:
-    assert check(answer) is None  # a check never raises and returns nothing
-    out = capsys.readouterr()
-    assert out.err == ""
-    assert out.out.count("\n") == 1, out.out  # one line
-    return out.out
-
-
-def _correct(capsys, check, answer) -> str:
-    out = _line(capsys, check, answer)
-    assert out.startswith("Correct:"), out
-    return out
-
-
-def _not_yet(capsys, check, answer, *words) -> str:
-    out = _line(capsys, check, answer)
-    assert out.startswith("Not yet:"), out
-    for word in words:
-        assert word in out, (word, out)
-    return out
 
 
 # --- exercise 1: the fans of a (3, 3, 16, 32) kernel ----------------------------------------
