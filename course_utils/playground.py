@@ -42,6 +42,7 @@ __all__ = [
     "start_playground",
     "with_config",
     "playground_frame",
+    "filmstrip_frames",
 ]
 
 #: deeplearning.ai's four presets ("Initializing neural networks"): n_in Var(W) of each,
@@ -335,3 +336,25 @@ def status_text(frame: PlaygroundFrame) -> str:
 def frame_summary(frame: PlaygroundFrame) -> str:
     """One line: the settings, then the run (:func:`settings_text`, :func:`status_text`)."""
     return f"{settings_text(frame.state.config)} | {status_text(frame)}"
+
+
+def filmstrip_frames(
+    steps=(0, 100, 300, 1000), presets=tuple(PRESETS), **settings
+) -> dict[str, list[PlaygroundFrame]]:
+    """``{preset: [frame at each of steps]}``: one run per preset, the same settings.
+
+    What the static filmstrip draws (notebook 05): every run starts from
+    ``start_playground(init=preset, **settings)`` and is stopped at each of ``steps``.
+    """
+    steps = sorted(int(s) for s in steps)
+    if not steps or steps[0] < 0:
+        raise ValueError(f"steps must be step counts >= 0; received {steps}")
+    out = {}
+    for name in presets:
+        state, done, frames = start_playground(init=name, **settings), 0, []
+        for target in steps:
+            frame = playground_frame(state, target - done)
+            state, done = frame.state, target
+            frames.append(frame)
+        out[name] = frames
+    return out

@@ -390,68 +390,82 @@ def plot_playground_filmstrip(frames: dict, *, edges: str = "weight"):
     """Rows of frames, one row per run: the decision boundary and the network at each step.
 
     ``frames``: ``{row label: [PlaygroundFrame, ...]}`` (the same steps in every row, as
-    :func:`course_utils.playground.filmstrip_frames` makes them). Returns the figure.
+    :func:`course_utils.playground.filmstrip_frames` makes them). Every edge is drawn
+    (solid positive, dashed negative, dotted zero), as wide as its |weight| (``edges=
+    "gradient"``: |dL/dW|) over the largest of that frame. Returns the figure.
     """
+    if edges not in ("weight", "gradient"):
+        raise ValueError(f"edges must be 'weight' or 'gradient'; received {edges!r}")
     rows = list(frames)
     n_cols = max(len(f) for f in frames.values())
-    fig, axes = plt.subplots(
+
+    def pick(frame):
+        return frame.weights if edges == "weight" else frame.weight_grads
+
+    vmax = max(  # one scale for the whole figure: the sizes compare across runs
+        float(np.abs(v[np.isfinite(v)]).max(initial=0.0))
+        for f in frames.values()
+        for fr in f
+        for v in pick(fr)
+    )
+    fig = plt.figure(figsize=(3.3 * n_cols, 1.5 * len(rows) + 0.4), layout=None)
+    grid = fig.add_gridspec(
         len(rows),
         2 * n_cols,
-        figsize=(2.2 * n_cols * 2, 1.9 * len(rows)),
-        layout="constrained",
-        gridspec_kw={"width_ratios": [1, 1.4] * n_cols},
-        squeeze=False,
+        width_ratios=[1, 1.3] * n_cols,
+        left=0.09,
+        right=0.99,
+        bottom=0.02,
+        top=1 - 0.45 / fig.get_figheight(),
+        wspace=0.08,
+        hspace=0.35,
     )
     for r, label in enumerate(rows):
         for c, frame in enumerate(frames[label]):
-            ax_b, ax_n = axes[r, 2 * c], axes[r, 2 * c + 1]
+            ax_b, ax_n = fig.add_subplot(grid[r, 2 * c]), fig.add_subplot(grid[r, 2 * c + 1])
             s = frame.state
             x0, x1, y0, y1 = frame.grid_x[0], frame.grid_x[-1], frame.grid_y[0], frame.grid_y[-1]
             ax_b.imshow(boundary_rgb(frame.probabilities), origin="lower", extent=(x0, x1, y0, y1))
             for k in range(s.n_classes):
                 pts = s.X[s.y == k]
-                ax_b.scatter(
+                ax_b.plot(
                     pts[:, 0],
                     pts[:, 1],
-                    s=4,
+                    ls="none",
                     marker=_CLASS_MARKERS[k],
+                    ms=2,
+                    mew=0,
                     color=_CLASS_COLORS[k],
-                    linewidths=0,
                 )
             ax_b.set_xticks([])
             ax_b.set_yticks([])
             ax_b.grid(False)
-            ax_b.set_title(f"step {s.step}: loss {s.losses[-1]:.3g}", fontsize=8)
+            ax_b.set_title(f"step {s.step}: loss {s.losses[-1]:.2g}", fontsize=8)
             if c == 0:
-                ax_b.set_ylabel(label, fontsize=9)
-            _static_network(ax_n, frame.weights if edges == "weight" else frame.weight_grads)
+                ax_b.set_ylabel(label, fontsize=8)
+            _static_network(ax_n, pick(frame), vmax)
     return fig
 
 
-def _static_network(ax, values) -> None:
-    """The network's edges on ``ax`` once (the filmstrip), as PlaygroundFigure draws them."""
+def _static_network(ax, values, vmax: float) -> None:
+    """The network's edges on ``ax`` once (the filmstrip): width ∝ sqrt(|value| / vmax)."""
     sizes = [v.shape[0] for v in values] + [values[-1].shape[1]]
-    vmax = max((float(np.abs(v).max()) for v in values), default=0.0)
-    for i, v in enumerate(values):
-        a = np.column_stack([np.full(sizes[i], i), _node_y(sizes[i])])
-        b = np.column_stack([np.full(sizes[i + 1], i + 1), _node_y(sizes[i + 1])])
-        ii, jj = np.meshgrid(np.arange(v.shape[0]), np.arange(v.shape[1]), indexing="ij")
-        for sign, mask in {"+": v > 0, "-": v < 0, "0": v == 0}.items():
-            color, style, _ = EDGE_STYLES[sign]
-            mags = np.abs(v[mask]) / vmax if vmax > 0 else np.zeros(mask.sum())
-            segs = np.stack([a[ii[mask]], b[jj[mask]]], axis=1)
-            ax.add_collection(
-                LineCollection(
-                    segs,
-                    colors=color,
-                    linestyles=style,
-                    linewidths=_MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * 0.6 * mags,
-                )
-            )
-    for i, n in enumerate(sizes):
-        ax.scatter(
-            np.full(n, i), _node_y(n), s=10, color="white", edgecolors="k", linewidths=0.6, zorder=3
+    cols = [np.column_stack([np.full(n, i), _node_y(n)]) for i, n in enumerate(sizes)]
+    for sign, (color, style, _) in EDGE_STYLES.items():
+        segs, mags = [], []
+        for i, v in enumerate(values):
+            mask = {"+": v > 0, "-": v < 0, "0": v == 0}[sign]
+            ii, jj = np.nonzero(mask)
+            segs.append(np.stack([cols[i][ii], cols[i + 1][jj]], axis=1))
+            mags.append(np.abs(v[mask]))
+        mag = np.concatenate(mags)
+        widths = _MIN_WIDTH + (_MAX_WIDTH - _MIN_WIDTH) * np.sqrt(mag / vmax if vmax > 0 else mag)
+        coll = LineCollection(
+            np.concatenate(segs), colors=color, linestyles=style, linewidths=widths
         )
+        ax.add_collection(coll, autolim=False)
+    nodes = np.concatenate(cols)
+    ax.plot(nodes[:, 0], nodes[:, 1], "o", ms=3, mfc="white", mec="k", mew=0.6, zorder=3)
     ax.set_xlim(-0.3, len(sizes) - 0.7)
     ax.set_ylim(-1.15, 1.15)
     ax.set_axis_off()
