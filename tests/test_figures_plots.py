@@ -214,7 +214,9 @@ def test_plot_std_per_layer_draws_measured_points_on_the_predicted_line(quantity
     np.testing.assert_array_equal(xy(measured)[0], np.arange(1, 6))
     np.testing.assert_allclose(xy(measured)[1], values.std(axis=1), rtol=1e-12)
     np.testing.assert_allclose(xy(theory)[1], getattr(r.predicted, f"{quantity}_std"))
-    assert measured.get_marker() == {"activation": "o", "gradient": "s"}[quantity]
+    assert measured.get_marker() == plots.INIT_MARKERS["he_normal"]  # by initializer
+    other = plots.plot_std_per_layer(r, quantity, marker="x")
+    assert other.get_lines()[1].get_marker() == "x"
     assert measured.get_linestyle() == "None" and theory.get_linestyle() == "-"
     assert measured.get_label() == "He" and theory.get_label().startswith("_")
     assert measured.get_color() == theory.get_color() == plots.INIT_COLORS["he_normal"]

@@ -26,12 +26,14 @@ from .propagation import (
 )
 from .style import (
     INIT_COLORS,
+    INIT_MARKERS,
     PALETTE,
     color_for,
     finite,
     get_ax,
     integer_ticks,
     log_tick_formatter,
+    marker_for,
     superscript,
     use_course_style,
 )
@@ -45,8 +47,10 @@ from .training import (
 __all__ = [
     "PALETTE",
     "INIT_COLORS",
+    "INIT_MARKERS",
     "use_course_style",
     "color_for",
+    "marker_for",
     "get_ax",
     "finite",
     "superscript",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import _CYCLE, _LINESTYLES, INIT_COLORS, get_ax
+from .style import _CYCLE, _LINESTYLES, _MARKERS, INIT_COLORS, get_ax
 
 __all__ = [
     "plot_log_singular_values",
@@ -85,7 +85,8 @@ def plot_phase_diagram(diagram, *, ax=None, points=None, colorbar: bool = True):
         ax.figure.colorbar(mesh, ax=ax, label="log2 chi_1")
     ax.plot(diagram.critical_sigma_w2, diagram.sigma_b2, color="k", lw=2, label="chi_1 = 1")
     for i, (label, (w2, b2)) in enumerate((points or {}).items()):
-        ax.plot(w2, b2, "o", ms=7, mec="k", color=_CYCLE[(i + 1) % len(_CYCLE)], label=label)
+        marker = _MARKERS[i % len(_MARKERS)]  # colour is never the only cue
+        ax.plot(w2, b2, marker, ms=7, mec="k", color=_CYCLE[(i + 1) % len(_CYCLE)], label=label)
     ax.text(0.04, 0.9, "ordered", transform=ax.transAxes, fontsize=10)
     ax.text(0.75, 0.1, "chaotic", transform=ax.transAxes, fontsize=10)
     ax.set_xlabel("sigma_w^2 = n Var(W)")

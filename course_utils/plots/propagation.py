@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import finite, get_ax, integer_ticks
+from .style import finite, get_ax, integer_ticks, marker_for
 
 __all__ = [
     "plot_layer_histograms",
@@ -82,8 +82,9 @@ def plot_std_per_layer(
     ax : matplotlib Axes, optional
     color, label : str, optional
     marker : str, optional
-        Of the measured points; default circles for activations, squares for gradients
-        (as in the propagation explorer), so that the two differ by more than colour.
+        Of the measured points; default the initializer's course marker
+        (:data:`~course_utils.plots.style.INIT_MARKERS`), so that two initializers on one
+        axes differ by more than colour (circles for an unknown name).
 
     Returns
     -------
@@ -96,7 +97,7 @@ def plot_std_per_layer(
     measured = getattr(result, f"{quantity}_std")
     theory = getattr(result.predicted, f"{quantity}_std")
     ax.plot(*finite(result.layers, theory, positive=True), "-", color=color, lw=1.2)
-    marker = marker or ("o" if quantity == "activation" else "s")
+    marker = marker or marker_for(getattr(result, "init", ""), "o")
     points = finite(result.layers, measured, positive=True)
     ax.plot(*points, ls="none", marker=marker, ms=3, color=color, label=label)
     ax.set_yscale("log")

@@ -14,6 +14,8 @@ import numpy as np
 __all__ = [
     "PALETTE",
     "INIT_COLORS",
+    "INIT_MARKERS",
+    "marker_for",
     "use_course_style",
     "color_for",
     "get_ax",
@@ -53,6 +55,26 @@ INIT_COLORS = {
     "N(0,1)": PALETTE["vermillion"],
     "N(0, 0.01^2)": PALETTE["sky"],  # the same, as legends write them (std 0.01, std 1)
     "N(0, 1)": PALETTE["vermillion"],
+}
+
+
+#: One marker per initializer, so that two initializers never differ by colour alone (Xavier
+#: and LeCun draw the same points on square layers: circles under triangles stay visible).
+INIT_MARKERS = {
+    "zeros": "x",
+    "small": "v",
+    "N(0,0.01)": "v",
+    "N(0, 0.01^2)": "v",
+    "normal": "D",
+    "N(0,1)": "D",
+    "N(0, 1)": "D",
+    "standard_uniform": "P",
+    "lecun_normal": "^",
+    "xavier_normal": "o",
+    "xavier_uniform": "o",
+    "he_normal": "s",
+    "he_uniform": "s",
+    "orthogonal": "*",
 }
 
 
@@ -104,6 +126,11 @@ def use_course_style() -> None:
 def color_for(name: str, default: str | None = None) -> str:
     """The course colour of an initializer name (falls back to ``default`` or black)."""
     return INIT_COLORS.get(name, default or PALETTE["black"])
+
+
+def marker_for(name: str, default: str = "o") -> str:
+    """The course marker of an initializer name (falls back to ``default``)."""
+    return INIT_MARKERS.get(name, default)
 
 
 def get_ax(ax=None, **subplot_kw):

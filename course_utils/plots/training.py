@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
-from .style import _MARKERS, PALETTE, color_for, finite, get_ax, integer_ticks
+from .style import _MARKERS, PALETTE, color_for, finite, get_ax, integer_ticks, marker_for
 
 __all__ = [
     "plot_loss_curves",
@@ -105,7 +105,15 @@ def plot_seed_band(runs, *, ax=None, color=None, label=None, epochs=None):
     x = np.arange(runs.shape[1]) if epochs is None else np.asarray(epochs)
     color = color or color_for(label or "", default=None)
     ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=0.25, lw=0)
-    ax.plot(x, np.median(runs, axis=0), color=color, label=f"{label} ({len(runs)} seeds)")
+    ax.plot(
+        x,
+        np.median(runs, axis=0),
+        color=color,
+        marker=marker_for(label or "", "o"),
+        markevery=max(1, len(x) // 10),
+        ms=4,
+        label=f"{label} ({len(runs)} seeds)",
+    )
     if np.all(np.mod(x, 1) == 0):  # epochs
         integer_ticks(ax.xaxis)
     return ax
