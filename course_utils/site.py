@@ -31,6 +31,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 __all__ = [
     "Page",
@@ -221,8 +222,11 @@ def explorer_note(name: str, figure_id: str | None) -> str:
     )
 
 
-def _rewrite_links(text: str, names: dict[str, str]) -> str:
-    """Links to notebooks point to their pages, ``../README.md`` to the index."""
+def _rewrite_links(text: str, names: dict[str, str], missing: list | None = None) -> str:
+    """Links to notebooks point to their pages, ``../README.md`` to the index.
+
+    A link to a notebook that is not in the course is left as it is and added to ``missing``.
+    """
 
     def repl(m):
         target = m.group(2)
@@ -231,6 +235,8 @@ def _rewrite_links(text: str, names: dict[str, str]) -> str:
             target = names[base] + (f"#{frag}" if frag else "")
         elif base in ("../README.md", "README.md"):
             target = "index.html"
+        elif base.endswith(".ipynb") and missing is not None:
+            missing.append(base)
         return m.group(1) + target
 
     return _LINK_RE.sub(repl, text)
@@ -252,8 +258,11 @@ def _markdown_cell(text: str, cell_id: str) -> dict:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 
 
-def prepare(nb: dict, pages: list[Page], i: int) -> dict:
-    """A copy of notebook ``i`` ready for the page: links, figures, explorers, navigation."""
+def prepare(nb: dict, pages: list[Page], i: int, missing: list | None = None) -> dict:
+    """A copy of notebook ``i`` ready for the page: links, figures, explorers, navigation.
+
+    Links to notebooks that are not in ``pages`` are added to ``missing``.
+    """
     nb = copy.deepcopy(nb)
     nb["metadata"].pop("widgets", None)  # no widget manager on the page: nothing to restore
     names = {p.notebook.name: p.html_name for p in pages}
@@ -261,7 +270,7 @@ def prepare(nb: dict, pages: list[Page], i: int) -> dict:
     figures = []  # (index of the code cell, figure id)
     for k, cell in enumerate(cells):
         if cell["cell_type"] == "markdown":
-            cell["source"] = _rewrite_links(_source(cell), names)
+            cell["source"] = _rewrite_links(_source(cell), names, missing)
             continue
         if cell["cell_type"] != "code":
             continue
@@ -382,7 +391,19 @@ def _export(exporter, nb: dict, name: str) -> str:
     node = nbformat.reads(json.dumps(nb), as_version=4)  # joins multi-line sources
     resources = {"metadata": {"name": name}}
     body, _ = exporter.from_notebook_node(node, resources=resources)
-    return body
+    return _HEADING_ID_RE.sub(_decoded_id, body)
+
+
+# nbconvert percent-encodes a heading's id but keeps ' : , as they are, while a markdown
+# link's fragment is encoded in full ('%27'): no browser would match the two. The page keeps
+# each id decoded (the heading's text with '-' for spaces, as JupyterLab's anchors), which
+# any encoding of the fragment decodes to.
+_HEADING_ID_RE = re.compile(r'(<h[1-6][^>]*?\sid=")([^"]*)(")')
+
+
+def _decoded_id(m) -> str:
+    ident = unquote(html.unescape(m.group(2)))
+    return m.group(1) + html.escape(ident, quote=True) + m.group(3)
 
 
 def build_site(out_dir, source=None, readme=None) -> list[Path]:
@@ -415,7 +436,10 @@ def build_site(out_dir, source=None, readme=None) -> list[Path]:
     written = [out / "index.html"]
     written[0].write_text(_export(exporter, _index_notebook(readme_text, pages), "index"), "utf-8")
     for i, page in enumerate(pages):
-        nb = prepare(json.loads(page.notebook.read_text(encoding="utf-8")), pages, i)
+        missing = []
+        nb = prepare(json.loads(page.notebook.read_text(encoding="utf-8")), pages, i, missing)
+        for name in sorted(set(missing)):
+            print(f"course_utils.site: {page.notebook.name} links {name}, not in the course")
         target = out / page.html_name
         target.write_text(_export(exporter, nb, page.notebook.stem), encoding="utf-8")
         written.append(target)
