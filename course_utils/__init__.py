@@ -7,7 +7,17 @@ plots, widgets and exercise checks. Import it as ``import course_utils as cu``.
 
 import importlib
 
-from . import convolution, finite_width, frameworks, isometry, lr_transfer, recurrent, theory
+from . import (
+    attention,
+    convolution,
+    finite_width,
+    frameworks,
+    isometry,
+    lr_transfer,
+    recurrent,
+    theory,
+    transformer,
+)
 from .activations import ACTIVATIONS, Activation, get_activation
 from .chains import ChainResult, matrix_chain, predicted_escape_step
 from .convolution import CNN
@@ -61,6 +71,7 @@ from .training import (
     get_optimizer,
     train_step,
 )
+from .transformer import Transformer, pointer_task
 
 __version__ = "0.1.0"
 

@@ -5,9 +5,15 @@ expected, what came, a hint that names the mistake) and returns None; it never r
 a wrong, missing or crashing answer. :mod:`.feedback` holds what they share; each other
 module is one topic: :mod:`.compounding`, :mod:`.symmetry`, :mod:`.variance`,
 :mod:`.gains`, :mod:`.propagation`, :mod:`.training`, :mod:`.isometry`,
-:mod:`.finite_width`, :mod:`.frameworks`. ``cu.checks.<name>`` reaches every one.
+:mod:`.finite_width`, :mod:`.frameworks`, :mod:`.attention`. ``cu.checks.<name>``
+reaches every one.
 """
 
+from .attention import (
+    check_gpt2_residual_std,
+    check_qk_variance,
+    check_stream_variance,
+)
 from .architectures import (
     EXERCISE_KERNEL,
     check_conv_fans,
@@ -110,6 +116,9 @@ __all__ = [
     "check_conv_fans",
     "check_he_conv_std",
     "check_spectral_radius",
+    "check_qk_variance",
+    "check_gpt2_residual_std",
+    "check_stream_variance",
     "INITIALIZER_QUIZ",
     "check_initializer_choices",
     "check_adam_step_change",

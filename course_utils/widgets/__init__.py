@@ -41,6 +41,11 @@ from .training import (
     compute_training,
     training_explorer,
 )
+from .transformer import (
+    TransformerInitResult,
+    compute_transformer_init,
+    transformer_explorer,
+)
 
 __all__ = [
     "Explorer",
@@ -65,6 +70,9 @@ __all__ = [
     "ChaosResult",
     "compute_edge_of_chaos",
     "edge_of_chaos_explorer",
+    "TransformerInitResult",
+    "compute_transformer_init",
+    "transformer_explorer",
     "gradient_through_time_explorer",
     "width_explorer",
     "Playground",
