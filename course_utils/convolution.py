@@ -24,6 +24,7 @@ from ._validation import as_rng, check_positive_int
 from .activations import Activation, get_activation
 from .frameworks import framework_bias, framework_default
 from .initializers import compute_fans, initialize
+from .recurrent import fast_kernels
 
 __all__ = ["im2col", "col2im", "conv2d", "conv2d_backward", "pytorch_conv_default", "CNN"]
 
@@ -352,6 +353,7 @@ class CNN:
         L = len(self.channels)
         hh, ww = self.input_shape[:2]
         dphi = self.activation.derivative
+        back = fast_kernels(self.activation)[1]
         wg, bg, ag = [None] * (L + 1), [None] * (L + 1), [None] * L
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             h_last = self.activations[-1]
@@ -362,7 +364,11 @@ class CNN:
             for i in range(L - 1, -1, -1):
                 ag[i] = grad_h
                 K = self.weights[i]
-                d = (grad_h * dphi(self.preactivations[i])).reshape(-1, K.shape[3])
+                if back is None:
+                    d = grad_h * dphi(self.preactivations[i])
+                else:
+                    d = back(self.activations[i], grad_h, np.empty_like(grad_h))
+                d = d.reshape(-1, K.shape[3])
                 wg[i] = (self._cols[i].T @ d).reshape(K.shape)
                 bg[i] = d.sum(axis=0)
                 if i > 0 or compute_input_grad:

@@ -21,14 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
-from .activations import Activation, get_activation
+from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer, orthogonal
+from .network import _FAST_KERNELS
 
 __all__ = [
     "RECURRENT_INITS",
     "recurrent_matrix",
     "pytorch_rnn_default",
     "spectral_radius",
+    "fast_kernels",
     "RNN",
     "GradientThroughTime",
     "gradient_through_time",
@@ -36,6 +38,18 @@ __all__ = [
 
 #: The recurrent initializations the lesson compares, each times a ``scale``.
 RECURRENT_INITS = ("gaussian", "orthogonal", "identity", "spectral_radius", "pytorch_rnn")
+
+
+def fast_kernels(activation: Activation):
+    """``(forward_into, backward_from_output)`` of a built-in activation, else ``(None, None)``.
+
+    ``backward_from_output(h, grad_h, out)`` is ``grad_h * phi'(z)`` read off h = phi(z)
+    (tanh' = 1 - h^2, relu' = [h > 0]): no second tanh in the backward pass. The kernels
+    are :class:`course_utils.MLP`'s; a custom activation uses its own derivative.
+    """
+    if ACTIVATIONS.get(activation.name) is not activation:
+        return None, None
+    return _FAST_KERNELS.get(activation.name, (None, None))
 
 
 def spectral_radius(W) -> float:
@@ -247,10 +261,15 @@ class RNN:
         H = np.empty((T + 1, n, h))
         H[0] = 0.0
         phi = self.activation.forward
+        into = fast_kernels(self.activation)[0]
+        tmp = np.empty((n, h))
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for t in range(T):
-                Z[t] += H[t] @ wh
-                H[t + 1] = phi(Z[t])
+                Z[t] += np.matmul(H[t], wh, out=tmp)
+                if into is None:
+                    H[t + 1] = phi(Z[t])
+                else:
+                    into(Z[t], H[t + 1])
             out = H[T] @ wo + bo
         self._Xt, self._Z, self._H = Xt, Z, H
         return out
@@ -300,12 +319,19 @@ class RNN:
         G = np.empty_like(Z)  # dL/dh_t
         D = np.empty_like(Z)  # dL/dz_t = dL/dh_t * phi'(z_t)
         dphi = self.activation.derivative
+        back = fast_kernels(self.activation)[1]
+        whT = wh.T
+        G[T - 1] = dh
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for t in range(T - 1, -1, -1):
-                G[t] = dh
-                np.multiply(dh, dphi(Z[t]), out=D[t])
+                if back is None:
+                    np.multiply(G[t], dphi(Z[t]), out=D[t])
+                else:
+                    d = back(H[t + 1], G[t], D[t])
+                    if d is not D[t]:  # linear: delta is dL/dh itself
+                        D[t] = d
                 if t:
-                    dh = D[t] @ wh.T
+                    np.matmul(D[t], whT, out=G[t - 1])
             Df = D.reshape(T * n, h)
             grad_wh = H[:-1].reshape(T * n, h).T @ Df
             grad_wx = Xt.reshape(T * n, self.n_in).T @ Df

@@ -57,9 +57,9 @@ def gradient_through_time_explorer(
     }
     for control in controls.values():
         control.continuous_update = False
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.4, 3.4), width_ratios=(1.6, 1.0))
-    ax1.axhspan(1e-2, 1e2, color=PALETTE["green"], alpha=0.12, lw=0, label="within 100x")
-    ax1.axhline(1.0, color="0.5", lw=1, ls=":", label="no change")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.4, 3.8), width_ratios=(1.6, 1.0))
+    band = ax1.axhspan(1e-2, 1e2, color=PALETTE["green"], alpha=0.12, lw=0, label="within 100x")
+    one = ax1.axhline(1.0, color="0.5", lw=1, ls=":", label="no change")
     (curve,) = ax1.plot([], [], color=PALETTE["blue"], lw=2, label="|dL/dh_t| / |dL/dh_T|")
     (first,) = ax1.plot([], [], "o", color=PALETTE["vermillion"], ms=6, label="t = 1")
     ax1.set_yscale("log")
@@ -68,7 +68,6 @@ def gradient_through_time_explorer(
     ax1.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax1.set_xlabel("time step t")
     ax1.set_ylabel("gradient ratio (log)")
-    ax1.legend(loc="lower right", fontsize=8)
     ax2.plot(np.cos(_CIRCLE), np.sin(_CIRCLE), color="0.4", lw=1, ls="--", label="unit circle")
     (eig,) = ax2.plot([], [], "o", ms=3, color=PALETTE["blue"], label="eigenvalues of W_h")
     (rim,) = ax2.plot([], [], color=PALETTE["vermillion"], lw=1.2, ls="-.", label="spectral radius")
@@ -77,7 +76,9 @@ def gradient_through_time_explorer(
     ax2.set_ylim(-1.7, 1.7)
     ax2.set_xlabel("Re")
     ax2.set_ylabel("Im")
-    ax2.legend(loc="upper right", fontsize=7)
+    # one legend below both axes, where no data goes: it stays in the cached background
+    handles = [*ax1.get_legend_handles_labels()[0], *ax2.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=8)
 
     def draw(r: GradientThroughTime) -> None:
         shown = np.where(np.isfinite(r.ratio), r.ratio, np.nan)
@@ -96,5 +97,8 @@ def gradient_through_time_explorer(
         compute=gradient_through_time,
         draw=draw,
         figure=fig,
-        changing=[curve, first, eig, rim, ax1.title, ax2.title, ax1.yaxis, ax1.xaxis],
+        # everything of the left axes that follows its limits moves with them: the rest of
+        # the figure (the spectrum's frame, the circle, both legends) stays in the background
+        changing=[band, one, curve, first, eig, rim, ax1.title, ax2.title, ax1.yaxis, ax1.xaxis]
+        + list(ax1.spines.values()),
     )
