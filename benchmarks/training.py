@@ -297,6 +297,99 @@ def bench_rnn_torch(repeats: int, optimizer: str):
     return _torch_step(torch, Net(), X, repeats, optimizer)
 
 
+# --- the transformer case (notebook 09's model) ---------------------------------------------
+TF_VOCAB, TF_T, TF_D, TF_HEADS, TF_LAYERS, TF_BATCH = 64, 32, 128, 4, 4, 32
+
+
+def bench_transformer_numpy(repeats: int, optimizer: str):
+    """Median ms of one cu.fit step of cu.Transformer (pre-LN), and of its GEMMs alone.
+
+    Per block, forward: the qkv projection, the scores q k^T and p v of every head, the
+    output projection and the MLP's two; backward: each dense layer's weight gradient and
+    input gradient, and attention's four (dv, dp, dq, dk). Then the readout's three. Layer
+    norm, softmax, GELU, the embeddings, the loss and the optimizer are the overhead.
+    """
+    rng = np.random.default_rng(0)
+    net = cu.Transformer(TF_VOCAB, TF_T, d_model=TF_D, n_heads=TF_HEADS, n_layers=TF_LAYERS, rng=0)
+    X = rng.integers(0, TF_VOCAB, size=(TF_BATCH, TF_T))
+    y = rng.integers(0, TF_VOCAB, size=TF_BATCH)
+    opt = cu.get_optimizer(optimizer, 1e-4)
+    record = np.zeros((2, len(net.weights)))
+
+    def step():
+        train_step(net, opt, X, y, record=record)
+
+    n, T, d, h = TF_BATCH, TF_T, TF_D, TF_HEADS
+    rows, dk = n * T, d // h
+    x = rng.normal(size=(rows, d))
+    hid = rng.normal(size=(rows, 4 * d))
+    qkv_w, o_w = rng.normal(size=(d, 3 * d)), rng.normal(size=(d, d))
+    in_w, out_w = rng.normal(size=(d, 4 * d)), rng.normal(size=(4 * d, d))
+    q, k, v = (rng.normal(size=(n, h, T, dk)) for _ in range(3))
+    p = rng.normal(size=(n, h, T, T))
+    g3, g4 = rng.normal(size=(rows, 3 * d)), rng.normal(size=(rows, 4 * d))
+    last, ro, go = (
+        rng.normal(size=(n, d)),
+        rng.normal(size=(d, TF_VOCAB)),
+        rng.normal(size=(n, TF_VOCAB)),
+    )
+    kt, vt = np.swapaxes(k, -1, -2), np.swapaxes(v, -1, -2)
+    pt, st = np.swapaxes(p, -1, -2), np.swapaxes(p, -1, -2)
+
+    def gemms():
+        for _ in range(TF_LAYERS):
+            x @ qkv_w, q @ kt, p @ v, x @ o_w, x @ in_w, hid @ out_w  # forward
+            x.T @ g3, g3 @ qkv_w.T, x.T @ x, x @ o_w.T  # qkv and output projections
+            x.T @ g4, g4 @ in_w.T, hid.T @ x, x @ out_w.T  # the MLP's two
+            pt @ v, v @ vt, p @ k, st @ q  # attention: dv, dp, dq, dk
+        last @ ro, last.T @ go, go @ ro.T
+
+    return paired_median_ms([step, gemms], repeats)
+
+
+def bench_transformer_torch(repeats: int, optimizer: str):
+    """Median ms of the same transformer's step in PyTorch (float64, CPU), or None."""
+    torch = _torch()
+    if torch is None:
+        return None
+    F = torch.nn.functional
+    f64 = torch.float64
+
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1 = torch.nn.LayerNorm(TF_D, dtype=f64)
+            self.qkv = torch.nn.Linear(TF_D, 3 * TF_D, dtype=f64)
+            self.proj = torch.nn.Linear(TF_D, TF_D, dtype=f64)
+            self.ln2 = torch.nn.LayerNorm(TF_D, dtype=f64)
+            self.fc = torch.nn.Linear(TF_D, 4 * TF_D, dtype=f64)
+            self.out = torch.nn.Linear(4 * TF_D, TF_D, dtype=f64)
+
+        def forward(self, x):
+            n, T, d = x.shape
+            q, k, v = self.qkv(self.ln1(x)).split(d, dim=2)
+            q, k, v = (t.view(n, T, TF_HEADS, d // TF_HEADS).transpose(1, 2) for t in (q, k, v))
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            x = x + self.proj(a.transpose(1, 2).reshape(n, T, d))
+            return x + self.out(F.gelu(self.fc(self.ln2(x)), approximate="tanh"))
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte = torch.nn.Embedding(TF_VOCAB, TF_D, dtype=f64)
+            self.wpe = torch.nn.Embedding(TF_T, TF_D, dtype=f64)
+            self.blocks = torch.nn.Sequential(*[Block() for _ in range(TF_LAYERS)])
+            self.lnf = torch.nn.LayerNorm(TF_D, dtype=f64)
+            self.head = torch.nn.Linear(TF_D, TF_VOCAB, bias=False, dtype=f64)
+
+        def forward(self, X):
+            x = self.wte(X) + self.wpe(torch.arange(X.shape[1]))
+            return self.head(self.lnf(self.blocks(x)[:, -1]))
+
+    X = torch.randint(0, TF_VOCAB, (TF_BATCH, TF_T))
+    return _torch_step(torch, Net(), X, repeats, optimizer)
+
+
 def report_case(name: str, numpy_ms, torch_ms) -> None:
     """The BENCH lines of one model: step, GEMMs, their ratio, PyTorch's step beside it."""
     step_ms, gemm_ms = numpy_ms
@@ -343,6 +436,15 @@ def main() -> None:
         "rnn",
         bench_rnn_numpy(args.repeats, args.optimizer),
         bench_rnn_torch(args.repeats, args.optimizer),
+    )
+    print(
+        f"# Transformer pre-LN, vocab {TF_VOCAB}, T = {TF_T}, d_model {TF_D}, {TF_HEADS} heads, "
+        f"{TF_LAYERS} blocks, batch {TF_BATCH}, {args.optimizer} (numpy against its own GEMMs)"
+    )
+    report_case(
+        "transformer",
+        bench_transformer_numpy(args.repeats, args.optimizer),
+        bench_transformer_torch(args.repeats, args.optimizer),
     )
 
 

@@ -41,6 +41,7 @@ LARGEST = {
     "edge_of_chaos_explorer": {"sigma_w2": 4.0, "sigma_b2": 0.3},  # chaotic: c* by bisection
     "gradient_through_time_explorer": {"T": 200, "recurrent_init": "spectral_radius"},
     "width_explorer": {"width": 1024, "parametrization": "standard", "lr": 0.1},  # 2 x 3 steps
+    "transformer_explorer": {"d_model": 64, "n_layers": 8, "init": "xavier", "norm": "post"},
 }
 #: More cases worth a line: the propagation explorer's largest network whose weights are
 #: all drawn (64^2 x 101 weights; above 2^19 it samples layer by layer instead).

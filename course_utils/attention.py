@@ -11,6 +11,7 @@ and returns the gradients with respect to the inputs and parameters. Shapes: a s
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -82,12 +83,19 @@ def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, *, causal: bool = Fal
     s = np.matmul(q, np.swapaxes(k, -1, -2))
     s *= scale
     if causal:
-        T = s.shape[-1]
-        s[..., np.triu(np.ones((T, T), dtype=bool), 1)] = -np.inf
+        s[..., _future(s.shape[-1])] = -np.inf
     s -= s.max(axis=-1, keepdims=True)
     np.exp(s, out=s)
     s /= s.sum(axis=-1, keepdims=True)
     return np.matmul(s, v), s, (q, k, v, s, scale)
+
+
+@functools.lru_cache(maxsize=32)
+def _future(T: int) -> np.ndarray:
+    """The (T, T) mask of the keys a causal query may not see: j > i."""
+    mask = np.triu(np.ones((T, T), dtype=bool), 1)
+    mask.setflags(write=False)
+    return mask
 
 
 def attention_backward(grad_out: np.ndarray, cache):

@@ -573,6 +573,59 @@ def test_gradient_through_time_draws_the_ratio_per_step_and_the_spectrum(
     assert_nothing_clipped(ex.figure)
 
 
+# --- the transformer at init (notebook 09) ---------------------------------------------------
+@pytest.fixture(scope="module")
+def transformer(style):
+    return _build(widgets.transformer_explorer, d_model=16, n_layers=2)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"d_model": 16, "n_layers": 2, "init": "gpt2", "norm": "pre"},
+        {"d_model": 32, "n_layers": 8, "init": "xavier", "norm": "post"},
+        {"d_model": 64, "n_layers": 1, "init": "gpt2_unscaled", "norm": "pre"},
+        {"d_model": 32, "n_layers": 5, "init": "gpt2", "norm": "post"},
+    ],
+)
+def test_transformer_explorer_draws_stream_gradient_and_entropy_per_block(transformer, params):
+    r = transformer.refresh(**params)
+    L = params["n_layers"]
+    ax_s, ax_g, ax_e = transformer.figure.axes
+    (stream,), (grad,) = ax_s.get_lines(), ax_g.get_lines()
+    ent, uniform = ax_e.get_lines()
+    # an independent route: the same network and batch, built here
+    net = cu.Transformer(
+        6, 6, d_model=params["d_model"], n_heads=4, n_layers=L, norm=params["norm"],
+        init=params["init"], rng=0,
+    )  # fmt: skip
+    X, y = cu.pointer_task(8, 6, 6, rng=1)  # the explorer's batch and seed + 1
+    net.backward(cu.softmax_cross_entropy(net.forward(X), y)[1])
+    np.testing.assert_array_equal(xy(stream)[0], np.arange(L + 1))
+    np.testing.assert_allclose(xy(stream)[1], [s.std() for s in net.stream], rtol=1e-12)
+    np.testing.assert_array_equal(xy(grad)[0], np.arange(1, L + 1))
+    np.testing.assert_allclose(xy(grad)[1], net.block_grad_norms, rtol=1e-12)
+    ent_expected = [cu.attention.attention_entropy(a[:, :, -1]).mean() for a in net.attention]
+    np.testing.assert_allclose(xy(ent)[1], ent_expected, rtol=1e-12)
+    assert np.all(xy(ent)[1] <= math.log(6) + 1e-12)
+    np.testing.assert_allclose(xy(uniform)[1], math.log(6))
+    if params["norm"] == "post":  # a closed form: every block ends in a layer norm
+        np.testing.assert_allclose(xy(stream)[1][1:], 1.0, atol=1e-3)
+    for ax, values in ((ax_s, r.stream_std), (ax_g, r.grad_norm)):
+        lo, hi = ax.get_ylim()
+        assert ax.get_yscale() == "log" and lo <= values.min() and hi >= values.max()
+    for ax in (ax_s, ax_g, ax_e):
+        assert_integer_ticks(ax.xaxis)
+    assert not any(ln.get_label()[0] != "_" for ln in (stream, grad))  # the y label says it
+    assert_every_labelled_series_in_legend(ax_e)
+    assert legend_texts(ax_e) == ["mean over heads", "uniform, ln 6"]
+    for word in (f"d_model {params['d_model']}", f"{L} blocks", params["init"], params["norm"]):
+        assert word in r.summary
+    title = transformer.figure.texts[0].get_text()
+    assert title.startswith(f"{params['init']}, {params['norm']}-LN, d_model {params['d_model']}:")
+    assert_nothing_clipped(transformer.figure)
+
+
 def test_every_explorer_is_covered():
     """A new explorer gets a figure test here too."""
     explorers = {name for name in dir(widgets) if name.endswith("_explorer")}
@@ -583,4 +636,5 @@ def test_every_explorer_is_covered():
         "edge_of_chaos_explorer",
         "gradient_through_time_explorer",
         "width_explorer",
+        "transformer_explorer",
     }
