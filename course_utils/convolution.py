@@ -67,16 +67,29 @@ def im2col(X, kernel_size: int, *, out=None) -> np.ndarray:
     k = check_positive_int("kernel_size", kernel_size)
     if k % 2 == 0:
         raise ValueError(f"kernel_size must be odd for 'same' padding; received {k}")
+    return _im2col(X, k, out)
+
+
+def _im2col(X: np.ndarray, k: int, out=None) -> np.ndarray:
+    """:func:`im2col` without the checks, each window copied straight from X.
+
+    The taps that fall on the padding are set to zero (no padded copy of X is made).
+    """
     n, h, w, c = X.shape
     p = k // 2
-    padded = np.zeros((n, h + 2 * p, w + 2 * p, c))
-    padded[:, p : p + h, p : p + w] = X
     if out is None:
         out = np.empty((n * h * w, k * k * c))
     view = out.reshape(n, h, w, k, k, c)
     for dy in range(k):
+        y0, y1 = max(0, p - dy), min(h, h + p - dy)  # outputs whose tap dy is inside
         for dx in range(k):
-            view[:, :, :, dy, dx, :] = padded[:, dy : dy + h, dx : dx + w, :]
+            x0, x1 = max(0, p - dx), min(w, w + p - dx)
+            tap = view[:, :, :, dy, dx, :]
+            tap[:, y0:y1, x0:x1] = X[:, y0 + dy - p : y1 + dy - p, x0 + dx - p : x1 + dx - p]
+            tap[:, :y0] = 0.0
+            tap[:, y1:] = 0.0
+            tap[:, y0:y1, :x0] = 0.0
+            tap[:, y0:y1, x1:] = 0.0
     return out
 
 
@@ -136,7 +149,7 @@ def conv2d_backward(X, kernel, grad_z):
     return grad_x, grad_k, delta.sum(axis=0)
 
 
-def _input_grad(delta, K) -> np.ndarray:
+def _input_grad(delta, K, out=None) -> np.ndarray:
     """dL/dX of a 'same' conv: the 'same' conv of delta with the flipped, transposed kernel.
 
     ``dX[u, v, c] = sum_{ey, ex, o} delta[u + ey - p, v + ex - p, o] K[k-1-ey, k-1-ex, c, o]``:
@@ -146,7 +159,7 @@ def _input_grad(delta, K) -> np.ndarray:
     k, _, c_in, c_out = K.shape
     n, h, w, _ = delta.shape
     flipped = np.ascontiguousarray(K[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c_in)
-    return (im2col(delta, k) @ flipped).reshape(n, h, w, c_in)
+    return (_im2col(delta, k, out) @ flipped).reshape(n, h, w, c_in)
 
 
 def pytorch_conv_default(shape, *, rng=None) -> np.ndarray:
@@ -324,8 +337,10 @@ class CNN:
         h = X
         self._cols, self.preactivations, self.activations = [], [], []
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for K, b in zip(self.weights[:-1], self.biases[:-1]):
-                cols = im2col(h, k)
+            for i, (K, b) in enumerate(zip(self.weights[:-1], self.biases[:-1])):
+                cols = _im2col(
+                    h, k, self._buffer(("cols", i), (h.shape[0] * hh * ww, k * k * h.shape[3]))
+                )
                 z = cols @ K.reshape(-1, K.shape[3])
                 z += b
                 z = z.reshape(n, hh, ww, K.shape[3])
@@ -352,6 +367,7 @@ class CNN:
             )
         L = len(self.channels)
         hh, ww = self.input_shape[:2]
+        k = self.kernel_size
         dphi = self.activation.derivative
         back = fast_kernels(self.activation)[1]
         wg, bg, ag = [None] * (L + 1), [None] * (L + 1), [None] * L
@@ -372,11 +388,25 @@ class CNN:
                 wg[i] = (self._cols[i].T @ d).reshape(K.shape)
                 bg[i] = d.sum(axis=0)
                 if i > 0 or compute_input_grad:
-                    grad_h = _input_grad(d.reshape(n, hh, ww, K.shape[3]), K)
+                    dcols = self._buffer(("dcols", i), (n * hh * ww, k * k * K.shape[3]))
+                    grad_h = _input_grad(d.reshape(n, hh, ww, K.shape[3]), K, dcols)
             if compute_input_grad:
                 self.input_grad = grad_h
         self.weight_grads, self.bias_grads, self.activation_grads = wg, bg, ag
         return wg
+
+    def _buffer(self, key, shape) -> np.ndarray:
+        """A work array of ``shape`` kept across calls: no patch matrix allocated per step.
+
+        A new batch size makes new ones.
+        """
+        bufs = self.__dict__.setdefault("_work", {})
+        buf = bufs.get(key)
+        if buf is None or buf.shape != shape:
+            if len(bufs) > 4 * len(self.channels):
+                bufs.clear()
+            buf = bufs[key] = np.empty(shape)
+        return buf
 
     def predict(self, X) -> np.ndarray:
         """Class predictions: the arg-max of the logits for each image."""
