@@ -232,9 +232,19 @@ class PlaygroundFigure:
             ax.grid(False)
 
     def freeze_layout(self) -> None:
-        """Keep the axes where the layout engine put them (call after the first full draw)."""
+        """Run the layout engine once, with the widest labels any frame shows, and keep it.
+
+        The loss axis is laid out at its widest limits (1e-6 to 1e6, where :meth:`update`
+        clamps it), so that no later frame's tick labels are clipped at the left.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        saved = self.ax_loss.get_ylim()
+        self.ax_loss.set_ylim(1e-6, 1e6)
+        FigureCanvasAgg(self.figure).draw()
         self.figure.set_layout_engine("none")
         self._room.set_text("")
+        self.ax_loss.set_ylim(*saved)
 
     # -- drawing a frame -----------------------------------------------------------------
     def _lay_out(self, frame) -> None:
@@ -408,14 +418,14 @@ def plot_playground_filmstrip(frames: dict, *, edges: str = "weight"):
         for fr in f
         for v in pick(fr)
     )
-    fig = plt.figure(figsize=(3.3 * n_cols, 1.5 * len(rows) + 0.4), layout=None)
+    fig = plt.figure(figsize=(max(3.3 * n_cols, 7.6), 1.7 * len(rows) + 0.4), layout=None)
     grid = fig.add_gridspec(
         len(rows),
         2 * n_cols,
         width_ratios=[1, 1.3] * n_cols,
         left=0.09,
         right=0.99,
-        bottom=0.02,
+        bottom=0.06,
         top=1 - 0.45 / fig.get_figheight(),
         wspace=0.08,
         hspace=0.35,

@@ -132,8 +132,8 @@ class Playground:
         self.frame = playground_frame(self.state, 0, resolution=resolution)
         self.plot.update(self.frame, edges=edges)
         self._fast = None
+        self.plot.freeze_layout()  # one layout run, kept (as Explorer does)
         self._show()
-        self.plot.freeze_layout()  # the first layout stays (as Explorer does)
         self._fast = _FastPath(self.figure, self.plot.changing)
         self._fast.encode = encode_png_unfiltered
         from IPython.display import display
