@@ -255,10 +255,19 @@ class Playground:
             self.summary.value = f"<code>the playground stopped: {type(exc).__name__}: {exc}</code>"
             self.play_button.value = False
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget's view, and as text/plain what it is (not the VBox repr).
 
-        display(self.widget)
+        A notebook stores both; JupyterLab before the cell runs, or a static render, shows
+        the note instead of ``VBox(children=...``.
+        """
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        bundle["text/plain"] = (
+            "Playground: a small network trained frame by frame (play, pause, step, reset). "
+            "Run this cell in JupyterLab to get its controls; the static figure above "
+            "shows the same."
+        )
+        return bundle
 
     def __repr__(self) -> str:
         return f"Playground({self.frame.summary})"
