@@ -142,7 +142,10 @@ def test_gradient_through_time_fast_path_equals_a_full_render(style):
         {"T": 20, "recurrent_init": "orthogonal", "activation": "tanh", "scale": 1.0},
     ]
     counts = _walk(ex, moves)
-    assert counts["new_background"] >= 3, counts
+    # everything that follows the left axes' limits is animated, so the background is made
+    # once; the curve crossing the figure legend takes both overlay branches
+    assert counts["new_background"] == 1, counts
+    assert counts["overlays_cached"] >= 1 and counts["overlays_redrawn"] >= 1, counts
 
 
 def test_a_change_the_explorer_did_not_declare_is_never_stale(style):
