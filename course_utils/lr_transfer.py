@@ -4,9 +4,9 @@ For each optimizer, parametrization, width and learning rate, :func:`lr_sweep` t
 lesson's network (:func:`course_utils.parametrization.width_mlp`) on the training split of
 the digits and records the loss on the whole training split after a few epochs (the
 measure of Yang et al. 2022, "Tensor Programs V", Figure 1). The whole sweep takes minutes,
-too long for a notebook: ``python -m course_utils.lr_transfer --part adam mup`` (and so
-on, one optimizer and parametrization at a time) computes it in parts, and
-``python -m course_utils.lr_transfer`` merges them into ``course_utils/data/lr_sweep.json``
+too long for a notebook: ``python benchmarks/lr_sweep.py --part adam mup`` (and so on,
+one optimizer and parametrization at a time) computes it in parts, and
+``python benchmarks/lr_sweep.py`` merges them into ``course_utils/data/lr_sweep.json``
 (losses rounded to 4 decimals, diverged runs as null). Notebook 10 reads it with
 :func:`load_lr_sweep`, and a test re-runs a slice of it.
 """
@@ -29,6 +29,7 @@ __all__ = [
     "lr_sweep",
     "load_lr_sweep",
     "best_lrs",
+    "sweep_main",
 ]
 
 SWEEP_PATH = Path(__file__).parent / "data" / "lr_sweep.json"
@@ -159,7 +160,8 @@ def best_lrs(losses: np.ndarray, log2_lrs, *, epoch_index: int = -1) -> np.ndarr
     return 2.0 ** np.asarray(log2_lrs, dtype=float)[np.argmin(mean, axis=1)]
 
 
-def _main() -> None:  # pragma: no cover - the stored file is what the tests check
+def sweep_main(argv=None) -> None:  # pragma: no cover - the stored file is what tests check
+    """The command line of ``benchmarks/lr_sweep.py``: compute one part, or merge the parts."""
     import argparse
     import time
 
@@ -172,7 +174,7 @@ def _main() -> None:  # pragma: no cover - the stored file is what the tests che
     )
     parser.add_argument("--parts", default="lr_sweep_parts", help="folder of the parts")
     parser.add_argument("--out", default=str(SWEEP_PATH), help="where the merge writes")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     parts = Path(args.parts)
     t0 = time.perf_counter()
 
@@ -200,7 +202,3 @@ def _main() -> None:  # pragma: no cover - the stored file is what the tests che
     text = json.dumps({"settings": SWEEP, "loss": loss}, separators=(",", ":"))
     Path(args.out).write_text(text + "\n")
     print(f"wrote {args.out} ({len(text)} characters)")
-
-
-if __name__ == "__main__":
-    _main()
