@@ -12,7 +12,7 @@ and only the way things change with width differs, as in the ``mup`` package.
 
 - ``"standard"``: the course's networks as they always were (every exponent 0).
 - ``"ntk"``: the neural-tangent parametrization (Jacot, Gabriel & Hongler 2018; Yang & Hu
-  2021, "Tensor Programs IV", Eq. (3), a = 1/2, b = 0, c = 0): weights of O(1) variance
+  2021, "Tensor Programs IV", its NTP, a = 1/2, b = 0, c = 0): weights of O(1) variance
   under a multiplier ``1/sqrt(fan_in)`` and one global learning rate. The function at
   initialization is the standard one, draw for draw; SGD's effective rate on a hidden or
   output weight is ``lr / m_in``.
@@ -280,7 +280,7 @@ def coord_check(
 ) -> CoordCheck:
     """Train ``make_net(width, rng=seed)`` for ``steps`` full-batch steps; record activations.
 
-    The coordinate check of Yang et al. (2022), section 5 and the ``mup`` package's
+    The coordinate check of Yang et al. (2022) and the ``mup`` package's
     ``get_coord_data``: after every step, the batch ``X`` goes through the network and
     the mean absolute value of every hidden activation and of the output is recorded,
     with its change since initialization. Under a parametrization that is right for
