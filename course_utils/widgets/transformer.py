@@ -110,9 +110,10 @@ def transformer_explorer(
     }
     fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.4), layout="constrained")
     ax_s, ax_g, ax_e = axes
-    (stream,) = ax_s.plot([], [], "o-", color=PALETTE["blue"])
-    (grad,) = ax_g.plot([], [], "s--", color=PALETTE["vermillion"])
-    (ent,) = ax_e.plot([], [], "^-", color=PALETTE["green"], label="mean over heads")
+    # zorder above the legend and spines: those stay in the cached background (base.py)
+    (stream,) = ax_s.plot([], [], "o-", color=PALETTE["blue"], zorder=6)
+    (grad,) = ax_g.plot([], [], "s--", color=PALETTE["vermillion"], zorder=6)
+    (ent,) = ax_e.plot([], [], "^-", color=PALETTE["green"], label="mean over heads", zorder=6)
     (uniform,) = ax_e.plot([], [], ":", color="0.4", label=f"uniform, ln {_SEQ}")
     for ax, ylabel in (
         (ax_s, "stream std (log)"),
@@ -142,8 +143,8 @@ def transformer_explorer(
         uniform.set_data([0, TRANSFORMER_MAX_LAYERS], [r.max_entropy] * 2)
         ratio = r.grad_norm[-1] / r.grad_norm[0]
         title.set_text(
-            f"{r.init}, {r.norm}-LN, d_model {r.d_model}: the stream ends at std "
-            f"{r.stream_std[-1]:.2g}, the last block's gradient is x{ratio:.2g} the first's"
+            f"{r.init}, {r.norm}-LN, d_model {r.d_model}: stream std {r.stream_std[-1]:.2g} "
+            f"at the end, gradient last/first x{ratio:.2g}"
         )
 
     return Explorer(
