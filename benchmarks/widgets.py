@@ -40,7 +40,7 @@ LARGEST = {
     "propagation_explorer": {"depth": 100, "width": 1024},
     "edge_of_chaos_explorer": {"sigma_w2": 4.0, "sigma_b2": 0.3},  # chaotic: c* by bisection
     "gradient_through_time_explorer": {"T": 200, "recurrent_init": "spectral_radius"},
-    "width_explorer": {"width": 1024, "parametrization": "standard", "lr": 0.1},  # 2 x 3 steps
+    "width_explorer": {"width": 512, "parametrization": "standard", "lr": 0.1},  # 2 x 3 Adam steps
     "transformer_explorer": {"d_model": 64, "n_layers": 8, "init": "xavier", "norm": "post"},
 }
 #: More cases worth a line: the propagation explorer's largest network whose weights are
