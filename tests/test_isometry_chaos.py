@@ -276,6 +276,61 @@ def test_correlation_map_against_monte_carlo():
     assert abs(theory.correlation_map(c, "tanh", **kw) - mc) < 5 * se
 
 
+_ERF = cu.Activation(
+    "erf",
+    np.vectorize(math.erf, otypes=[float]),
+    lambda u: 2.0 / math.sqrt(math.pi) * np.exp(-np.square(u)),
+    r"\phi(z) = \mathrm{erf}(z)",
+)
+
+
+@pytest.mark.parametrize("q", [0.05, 0.5, 2.5, 9.0])
+def test_correlation_map_of_erf_matches_the_arcsine_kernel(q):
+    # Williams (1998), "Computation with infinite neural networks": for (u1, u2) Gaussian
+    # with variance q and correlation c, E[erf(u1) erf(u2)] = (2/pi) arcsin(2 q c / (1 + 2q)),
+    # and by Price's theorem E[erf'(u1) erf'(u2)] is its c-derivative over q.
+    from course_utils.theory.chaos import _pair_means
+
+    c = np.array([-0.5, 0.0, 0.3, 0.9, 0.999, 1.0])
+    k = 2 * q / (1 + 2 * q)
+    mapped = theory.correlation_map(c, _ERF, sigma_w2=1.0, q=q)
+    assert np.abs(q * mapped - 2 / math.pi * np.arcsin(k * c)).max() < 1e-13
+    slopes = _pair_means(_ERF, q, c, slopes=True)[1]  # measured: 1.2e-12 at q = 0.5, c = 1
+    assert np.abs(q * slopes - 2 / math.pi * k / np.sqrt(1 - (k * c) ** 2)).max() < 1e-11
+
+
+@pytest.mark.parametrize("q", [0.27, 1.0, 2.55, 9.0])
+def test_correlation_map_of_tanh_matches_a_finer_independent_rule(q):
+    # The product of the 1-d rule (8 nodes on panels 0.25 wide in u, 640 to 1216 nodes an
+    # axis, accurate to ~1e-10 alone) against the tensor rule of 24-node panels (48 to 192).
+    from course_utils.theory.chaos import _pair_means
+    from course_utils.theory.quadrature import _z_rule
+
+    z, w = _z_rule(q)
+    s = math.sqrt(q)
+    for c in (-0.5, 0.0, 0.3, 0.9, 0.999, 1.0):
+        u2 = s * (c * z[:, None] + math.sqrt(1 - c * c) * z[None, :])
+        ref = (w * np.tanh(s * z)) @ np.tanh(u2) @ w
+        ref_slope = (w * (1 - np.tanh(s * z) ** 2)) @ (1 - np.tanh(u2) ** 2) @ w
+        mean, slope = _pair_means(cu.get_activation("tanh"), q, np.array([c]), slopes=True)
+        assert abs(mean[0] - ref) < 1e-12 * q
+        assert abs(slope[0] - ref_slope) < 1e-11
+
+
+def test_tanh_on_the_grid_by_exponentials_equals_numpy_tanh():
+    from course_utils.theory.chaos import _on_grid
+
+    tanh = cu.get_activation("tanh")
+    alpha = np.array([[-30.0, -3.0, -1e-9, 0.0, 0.4, 2.0, 25.0]])
+    beta = np.array([[-20.0, -0.5, 0.0, 1e-9, 0.3, 19.0]])
+    t, d = _on_grid(tanh, alpha, beta, slopes=True)
+    u = alpha[..., :, None] + beta[..., None, :]
+    assert np.abs(t - np.tanh(u)).max() < 1e-15
+    assert np.abs(d - (1 - np.tanh(u) ** 2)).max() < 1e-15
+    big = _on_grid(tanh, 200 * alpha, beta, slopes=False)[0]  # e^(2 alpha) would overflow
+    assert np.array_equal(big, np.tanh(200 * alpha[..., :, None] + beta[..., None, :]))
+
+
 def test_depth_scales_ordered_phase():
     kw = {"sigma_w2": 1.3, "sigma_b2": 0.05}
     ds = theory.depth_scales("tanh", **kw)
@@ -346,15 +401,25 @@ def test_check_critical_sigma_w2_feedback():
 
 
 # --- the explorer ---------------------------------------------------------------------------
-def test_edge_of_chaos_compute_uses_the_tabulated_bracket_without_changing_c_star():
+def test_edge_of_chaos_compute_and_a_tabulated_bracket_keep_c_star():
     from course_utils.widgets import compute_edge_of_chaos
 
-    for w2, b2 in [(3.0, 0.05), (4.0, 0.3), (1.2, 0.05), (1.0, 0.0)]:
+    for w2, b2 in [(3.0, 0.05), (4.0, 0.3), (1.9, 0.05), (1.2, 0.05), (1.0, 0.0)]:
         r = compute_edge_of_chaos(w2, b2)
         plain = theory.depth_scales("tanh", sigma_w2=w2, sigma_b2=b2)
-        assert r.scales.c_star == pytest.approx(plain.c_star, abs=1e-9)
+        assert r.scales == plain
         assert f"sigma_w^2 = {w2:.2f}" in r.summary and f"sigma_b^2 = {b2:.3f}" in r.summary
         assert r.c_next.shape == r.c.shape and np.all(np.isfinite(r.c_next))
+        # the explorer's tabulated map brackets c* (where it is < 1): starting there, or
+        # from a bracket that does not hold c* (ignored), finds the same c*
+        above = r.c_next - r.c > 0
+        cross = np.flatnonzero(above[:-1] & ~above[1:])
+        for bracket in [(r.c[cross[0]], r.c[cross[0] + 1])] if cross.size else [(0.1, 0.2)]:
+            for given in (bracket, (0.0, 0.01)):
+                kw = {"sigma_w2": w2, "sigma_b2": b2, "c_bracket": given}
+                assert theory.depth_scales("tanh", **kw).c_star == pytest.approx(
+                    plain.c_star, abs=1e-9
+                )
     assert "chaotic" in compute_edge_of_chaos(3.0, 0.05).summary
     assert "ordered" in compute_edge_of_chaos(1.2, 0.05).summary
 

@@ -40,7 +40,8 @@ def compute_edge_of_chaos(sigma_w2: float = 1.5, sigma_b2: float = 0.05, n_point
     """Pure compute of the edge-of-chaos explorer: q*, chi_1, c*, xi_c and the c-map curve."""
     sigma_w2 = check_finite_number("sigma_w2", sigma_w2, minimum=0.0, strict=True)
     sigma_b2 = check_finite_number("sigma_b2", sigma_b2, minimum=0.0)
-    q_star = theory.fixed_point("tanh", sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    scales = theory.depth_scales("tanh", sigma_w2=sigma_w2, sigma_b2=sigma_b2)
+    q_star = scales.q_star  # one fixed-point solve a move
     c = np.linspace(0.0, 1.0, check_positive_int("n_points", n_points, minimum=2))
     c_next = (
         theory.correlation_map(c, "tanh", sigma_w2=sigma_w2, sigma_b2=sigma_b2, q=q_star)
@@ -50,10 +51,6 @@ def compute_edge_of_chaos(sigma_w2: float = 1.5, sigma_b2: float = 0.05, n_point
         # near 0): fixed point c* = 1 with slope chi_1 = sigma_w^2
         else 1.0 - sigma_w2 * (1.0 - c)
     )
-    above = c_next - c > 0  # the tabulated map brackets c* for the root search
-    cross = np.flatnonzero(above[:-1] & ~above[1:])
-    bracket = (c[cross[0]], min(c[cross[0] + 1], 1.0 - 1e-6)) if cross.size else None
-    scales = theory.depth_scales("tanh", sigma_w2=sigma_w2, sigma_b2=sigma_b2, c_bracket=bracket)
     if abs(scales.chi_1 - 1.0) < 5e-3:
         phase = "at the edge of chaos"
     else:
