@@ -41,6 +41,8 @@ __all__ = [
     "figure_alt",
     "find_notebooks",
     "main",
+    "notebook_title",
+    "prepare",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +118,7 @@ def _plain(markdown: str) -> str:
     """Markdown and inline LaTeX as plain text for an alt attribute."""
     text = re.sub(r"\\(?:text|mathrm|operatorname)\{([^}]*)\}", r"\1", markdown)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links: their text
+    text = re.sub(r"^#+\s*", "", text, flags=re.M)  # headings: their words
     text = re.sub(r"[$*`_]|\\(?=[a-zA-Z])", "", text)
     return " ".join(text.split())
 
@@ -204,7 +207,8 @@ def figure_alt(code: str, finding: str = "") -> str:
         return _plain(sup[0] + (f" (panels: {'; '.join(axes)})" if axes else ""))
     if axes:
         return _plain("; ".join(axes))
-    sentence = re.split(r"(?<=[.!?])\s", _plain(finding), maxsplit=1)[0]
+    paragraphs = [p for p in re.split(r"\n\s*\n", finding) if p.strip()[:1] not in ("", "#")]
+    sentence = re.split(r"(?<=[.!?])\s", _plain(paragraphs[0]), maxsplit=1)[0] if paragraphs else ""
     return sentence or "A figure of this section (its title is drawn in the image)"
 
 

@@ -55,7 +55,12 @@ def _explorer_cells(path):
     ]
 
 
-EXECUTED = [p for p in NOTEBOOKS if any(c.get("outputs") for c in code_cells(load(p)))]
+def _executed(path) -> bool:
+    counts = [c.get("execution_count") for c in code_cells(load(path))]
+    return counts == list(range(1, len(counts) + 1))  # run top to bottom in one go
+
+
+EXECUTED = [p for p in NOTEBOOKS if _executed(p)]
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=[p.stem for p in EXECUTED])
