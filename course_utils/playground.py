@@ -95,7 +95,7 @@ def _initializer(name: str):
     return preset_initializer(name) if name in PRESETS else get_initializer(name)
 
 
-def playground_data(dataset: str, n_points: int, noise: float, *, rng=0):
+def playground_data(dataset: str, n_points: int, noise: float, *, rng=None):
     """``(X, y, n_classes)``: ``n_points`` points of ``dataset`` with ``noise``, centred.
 
     Each generator's own noise parameter (spirals: of the angle; the others: of the
