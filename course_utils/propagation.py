@@ -79,6 +79,7 @@ class PropagationResult:
     predicted: object  # theory.PropagationPrediction
     first_nonfinite_layer: int | None
     layer: int
+    #: (density, edges, mean, std) of the histogram layer's (value - mean) / std on [-4, 4]
     activation_hist: tuple
     gradient_hist: tuple
     color: str
@@ -181,18 +182,24 @@ def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *,
     return hs[1:], zs[:depth], grads
 
 
+#: The histograms' fixed range, in std: (value - mean) / std in [-4, 4] (the explorer's axes
+#: stay put, so a move redraws only the bars).
+HIST_RANGE = 4.0
+
+
 def _histogram(values, bins: int = 40):
-    """Density histogram of the finite values over mean +- 4 std (within their range)."""
+    """Density of the finite values in std units, (v - mean) / std, over [-4, 4].
+
+    Returns (density, edges, mean, std); no finite values, or std 0 or not finite: zero bars.
+    """
     v = values[np.isfinite(values)]
-    if v.size == 0:
-        return np.zeros(bins), np.linspace(-1.0, 1.0, bins + 1)
+    edges = np.linspace(-HIST_RANGE, HIST_RANGE, bins + 1)
     with np.errstate(over="ignore", invalid="ignore"):
-        m, sd = float(v.mean()), float(v.std())
-    lo, hi = max(v.min(), m - 4 * sd), min(v.max(), m + 4 * sd)
-    if not (hi > lo and np.isfinite(hi - lo)):
-        lo, hi = (m - 1.0, m + 1.0) if np.isfinite(m) else (v.min(), v.max())
-    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
-    return counts / (v.size * (edges[1] - edges[0])), edges
+        m, sd = (float(v.mean()), float(v.std())) if v.size else (math.nan, math.nan)
+        if not (np.isfinite(sd) and sd > 0 and np.isfinite(m)):
+            return np.zeros(bins), edges, m, sd
+        counts, edges = np.histogram((v - m) / sd, bins=edges)
+    return counts / (v.size * (edges[1] - edges[0])), edges, m, sd
 
 
 def _median_input_std(values: np.ndarray, n_inputs: int) -> np.ndarray:

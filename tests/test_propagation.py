@@ -61,8 +61,10 @@ def test_compute_agrees_with_a_direct_forward_and_backward_pass(
     np.testing.assert_allclose(r.activation_std, acts.std(axis=1), rtol=1e-12)
     np.testing.assert_allclose(r.gradient_std, grads.std(axis=1), rtol=1e-12)
     np.testing.assert_allclose(r.saturated, (np.abs(acts) > 0.97).mean(axis=1))
-    counts, edges = r.activation_hist
-    inside = np.mean((acts[2] >= edges[0]) & (acts[2] <= edges[-1]))
+    counts, edges, mean, std = r.activation_hist  # of (h - mean) / std, on [-4, 4]
+    assert (mean, std) == pytest.approx((acts[2].mean(), acts[2].std()), rel=1e-12)
+    x = (acts[2] - mean) / std
+    inside = np.mean((x >= edges[0]) & (x <= edges[-1]))
     assert counts @ np.diff(edges) == pytest.approx(inside)  # a density over all values
     assert r.method == "network" and r.layer == 3 and r.layers.tolist() == list(range(1, 8))
     assert r.sigma_w2 == pytest.approx(sigma_w2, rel=1e-12)

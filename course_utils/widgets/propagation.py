@@ -13,7 +13,7 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..plots import PALETTE, finite
-from ..propagation import PROPAGATION_INITS, PropagationResult, compute_propagation
+from ..propagation import HIST_RANGE, PROPAGATION_INITS, PropagationResult, compute_propagation
 from .base import Explorer, _log_limits
 
 __all__ = [
@@ -135,12 +135,17 @@ def propagation_explorer(
         loc="lower left",
         fontsize=8,
     )
-    act_hist = ax_h.stairs(np.zeros(1), [0.0, 1.0], fill=True, color=blue, alpha=0.6)
-    grad_hist = ax_g.stairs(np.zeros(1), [0.0, 1.0], fill=True, color=orange, alpha=0.6)
-    (gauss,) = ax_g.plot([], [], color="k", lw=1)
-    for axis in (ax_h, ax_g):
+    # above the axes' ticks and spines (zorder 2.5): those stay in the cached background
+    hist = {"fill": True, "alpha": 0.6, "zorder": 3}
+    act_hist = ax_h.stairs(np.zeros(1), [0.0, 1.0], color=blue, **hist)
+    grad_hist = ax_g.stairs(np.zeros(1), [0.0, 1.0], color=orange, **hist)
+    (gauss,) = ax_g.plot([], [], color="k", lw=1, zorder=3.1)
+    for axis in (ax_h, ax_g):  # fixed limits: the axes stay in the cached background
         axis.set_yticks([])
-        axis.xaxis.set_major_locator(mticker.MaxNLocator(4))
+        axis.set_xlim(-HIST_RANGE, HIST_RANGE)
+        axis.set_ylim(0.0, 1.0)  # bars scaled so that the tallest reaches 1 / 1.15
+        axis.xaxis.set_major_locator(mticker.MultipleLocator(2))
+    ax_g.set_xlabel("(value - mean) / std", fontsize=8, labelpad=1)
     title = fig.suptitle("", fontsize=11)
 
     def draw(r: PropagationResult) -> None:
@@ -165,32 +170,36 @@ def propagation_explorer(
             # 'over N layers' when it fits: a vanishing phrase names its layers already
             over = "" if "vanish" in forward + backward else f" over {r.depth} layers"
             title.set_text(f"{forward} forward, {backward} backward{over}")
-        for hist, (counts, edges), axis in (
-            (act_hist, r.activation_hist, ax_h),
-            (grad_hist, r.gradient_hist, ax_g),
+        top = {}
+        for hist, (density, edges, _, _), key in (
+            (act_hist, r.activation_hist, "act"),
+            (grad_hist, r.gradient_hist, "grad"),
         ):
-            hist.set_data(counts, edges)
-            axis.set_xlim(edges[0], edges[-1])
-            axis.set_ylim(0, max(counts.max(), 1e-300) * 1.15)
+            top[key] = max(density.max(), 1e-300) * 1.15
+            hist.set_data(density / top[key], edges)
         i = r.layer - 1
         act_std = _std_phrase(r.activation_std, i)
         grad_std = _std_phrase(r.gradient_std[::-1], r.depth - 1 - i)  # computed top down
         if grads_nan and not np.isfinite(r.gradient_std[i]):
             grad_std = "nan (forward overflow)"
         ax_h.set_title(f"activations, layer {r.layer}: {act_std}", fontsize=9)
-        edges = r.gradient_hist[1]
+        _, edges, mean, std = r.gradient_hist
         sd = p.gradient_std[i]
-        if np.isfinite(sd) and sd > 0:
+        if np.isfinite(sd) and sd > 0 and np.isfinite(std) and std > 0:
+            # the theory's N(0, sd^2) in the histogram's units x = (g - mean) / std
             x = np.linspace(edges[0], edges[-1], 121)
-            gauss.set_data(x, np.exp(-0.5 * (x / sd) ** 2) / (sd * math.sqrt(2 * math.pi)))
+            g = mean + std * x
+            pdf = std * np.exp(-0.5 * (g / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+            gauss.set_data(x, pdf / top["grad"])
             grad_std += " (line: theory)"
         else:
             gauss.set_data([], [])
         ax_g.set_title(f"gradients, layer {r.layer}: {grad_std}", fontsize=9)
 
-    # The histograms' limits follow the data on every move: their axes are drawn each time.
+    # The histograms' axes are fixed (std units, bars scaled to the panel): only their
+    # bars, the theory line and the titles change on a move.
     changing = [act_meas, act_pred, grad_meas, grad_pred, marker, title, act_hist, grad_hist]
-    changing += [gauss, ax_h.title, ax_g.title, ax_h.xaxis, ax_h.yaxis, ax_g.xaxis, ax_g.yaxis]
+    changing += [gauss, ax_h.title, ax_g.title]
     explorer = Explorer(
         controls=controls, compute=compute_propagation, draw=draw, figure=fig, changing=changing
     )
