@@ -167,8 +167,7 @@ class Playground:
         return render_png_full(self.figure)
 
     def _show(self) -> None:
-        state = "playing" if self.playing else "paused"
-        self.summary.value = f"<code>{self.frame.summary} [{state}]</code>"
+        self._show_summary()
         self.image.value = self.render_png()
 
     def advance(self, steps: int | None = None):
@@ -228,8 +227,10 @@ class Playground:
                 self._show_summary()
 
     def _show_summary(self) -> None:
+        """The summary line: every control's value (edges too), the run, playing or not."""
         state = "playing" if self.playing else "paused"
-        self.summary.value = f"<code>{self.frame.summary} [{state}]</code>"
+        edges = "|w|" if self.edges.value == "weight" else "|dL/dW|"
+        self.summary.value = f"<code>{self.frame.summary}; edges by {edges} [{state}]</code>"
 
     def _on_control(self, _change) -> None:
         if self.playing:  # the thread's next frame reads the new settings
