@@ -42,6 +42,9 @@ PROPAGATION_INITS = {
     "he_normal": ("he_normal", {}),
 }
 
+#: How the explorer and the summaries write the two plain normals: N(0, s^2), s the std.
+INIT_LABELS = {"N(0,1)": "N(0, 1)", "N(0,0.01)": "N(0, 0.01^2)"}
+
 
 #: Above this many weights (width^2 x (depth + 1)) method="auto" samples the network
 #: layer by layer instead of drawing every weight (see compute_propagation).
@@ -354,11 +357,11 @@ def compute_propagation(
 
     how = f"one network, {n} inputs" if method == "network" else f"{n} networks sampled by layer"
     summary = (
-        f"{act.name}, {init} x {scale:.2f} (sigma_w^2 = {sigma_w2:.3g}), width {width}, depth "
-        f"{depth}: activation std at layer {depth} {act_std[-1]:.3g} (median input "
-        f"{act_median[-1]:.3g}, theory {pred.activation_std[-1]:.3g}); gradient std at layer 1 "
-        f"{grad_std[0]:.3g} (median input {grad_median[0]:.3g}, theory "
-        f"{pred.gradient_std[0]:.3g}); histograms of layer {layer}; {how}"
+        f"{act.name}, {INIT_LABELS.get(init, init)} x {scale:.2f} (sigma_w^2 = {sigma_w2:.3g}), "
+        f"width {width}, depth {depth}: activation std at layer {depth} {act_std[-1]:.3g} "
+        f"(median input {act_median[-1]:.3g}, theory {pred.activation_std[-1]:.3g}); "
+        f"gradient std at layer 1 {grad_std[0]:.3g} (median input {grad_median[0]:.3g}, "
+        f"theory {pred.gradient_std[0]:.3g}); histograms of layer {layer}; {how}"
     )
     if first_bad is not None:
         summary += f"; overflow to inf/nan from layer {first_bad}"

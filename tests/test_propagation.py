@@ -215,3 +215,17 @@ def test_explorer_updates_one_figure_in_place():
 
 
 # The exercise checks of notebook 04 are tested in test_checks_04.py.
+
+
+def test_the_explorer_writes_the_plain_normals_as_n_of_std_squared():
+    """The dropdown and the summary say N(0, 0.01^2) (std 0.01), never N(0,0.01)."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        explorer = widgets.propagation_explorer(init="N(0,0.01)")
+    labels = [label for label, _ in explorer.controls["init"].options]
+    assert "N(0, 0.01^2)" in labels and "N(0, 1)" in labels and "N(0,0.01)" not in labels
+    assert explorer.controls["init"].value == "N(0,0.01)"  # the key notebooks use
+    r = widgets.compute_propagation(depth=3, width=8, init="N(0,0.01)")
+    assert ", N(0, 0.01^2) x 1.00" in r.summary

@@ -13,7 +13,13 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..plots import PALETTE, finite
-from ..propagation import HIST_RANGE, PROPAGATION_INITS, PropagationResult, compute_propagation
+from ..propagation import (
+    HIST_RANGE,
+    INIT_LABELS,
+    PROPAGATION_INITS,
+    PropagationResult,
+    compute_propagation,
+)
 from .base import Explorer, _log_limits
 
 __all__ = [
@@ -86,7 +92,11 @@ def propagation_explorer(
         "width": widgets.SelectionSlider(
             options=[2**k for k in range(1, 11)], value=width, description="width"
         ),
-        "init": widgets.Dropdown(options=list(PROPAGATION_INITS), value=init, description="init"),
+        "init": widgets.Dropdown(  # N(0, s^2) labels, the short keys as values
+            options=[(INIT_LABELS.get(k, k), k) for k in PROPAGATION_INITS],
+            value=init,
+            description="init",
+        ),
         "scale": widgets.FloatLogSlider(
             value=1.0, base=10, min=-1, max=math.log10(4), step=0.01, description="x weight std"
         ),
