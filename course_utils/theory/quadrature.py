@@ -141,20 +141,3 @@ def _expect(f, q: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
     u = np.sqrt(q)[..., None] * z
     with np.errstate(all="ignore"):
         return f(u) @ w
-
-
-@functools.lru_cache(maxsize=32)
-def _pair_rule(q: float):
-    """Nodes (z1, z2) on a tensor grid with weights, for E[f(z1, z2)], z1, z2 ~ N(0, 1) iid.
-
-    Coarser than :func:`_gaussian_nodes` (the grid is its square): 8 Gauss-Legendre nodes
-    on panels 0.5 / max(1, sqrt(q)) wide out to |z| = 8 (the density there is 5e-15),
-    edge at 0; for tanh at q <= 4 that is accurate to ~1e-10, about 10x fewer points
-    than the 1-d rule squared. Cached and read-only.
-    """
-    width = 0.5 / max(1.0, math.sqrt(q))
-    z, w = _panel_rule(np.linspace(0.0, 8.0, int(math.ceil(8.0 / width)) + 1))
-    out = z[:, None], z[None, :], w[:, None] * w[None, :]
-    for a in out:
-        a.setflags(write=False)
-    return out
