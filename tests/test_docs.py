@@ -280,7 +280,9 @@ def _package_files() -> set[str]:
     return {
         p.relative_to(ROOT).as_posix()
         for p in pkg.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".md", ".gz", ".json")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix in (".py", ".md", ".gz", ".json")
     }
 
 

@@ -9,16 +9,16 @@ module is one topic: :mod:`.compounding`, :mod:`.symmetry`, :mod:`.variance`,
 reaches every one.
 """
 
-from .attention import (
-    check_gpt2_residual_std,
-    check_qk_variance,
-    check_stream_variance,
-)
 from .architectures import (
     EXERCISE_KERNEL,
     check_conv_fans,
     check_he_conv_std,
     check_spectral_radius,
+)
+from .attention import (
+    check_gpt2_residual_std,
+    check_qk_variance,
+    check_stream_variance,
 )
 from .compounding import (
     check_band_edges,

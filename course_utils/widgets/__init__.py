@@ -31,7 +31,6 @@ from .compounding import (
 from .playground import Playground, playground
 from .propagation import propagation_explorer
 from .recurrent import gradient_through_time_explorer
-from .width import width_explorer
 from .training import (
     LOSS_BAND,
     TRAINING_INITS,
@@ -46,6 +45,7 @@ from .transformer import (
     compute_transformer_init,
     transformer_explorer,
 )
+from .width import width_explorer
 
 __all__ = [
     "Explorer",
