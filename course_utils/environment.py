@@ -48,7 +48,14 @@ def _older(version: str, floor: str) -> bool:
 
 # The floors of pyproject.toml, used only when the package's own metadata cannot be read
 # (a test keeps the two the same).
-_DEFAULT_FLOORS = {"jupyterlab": "4", "ipywidgets": "8.1", "numpy": "1.26", "matplotlib": "3.8"}
+_DEFAULT_FLOORS = {
+    "jupyterlab": "4",
+    "ipywidgets": "8.1",
+    "numpy": "1.26",
+    "matplotlib": "3.8",
+    "nbconvert": "7.2.5",
+    "jupyter-server-mathjax": "0.2.6",
+}
 
 
 def required_floors() -> dict[str, str]:
