@@ -81,6 +81,16 @@ def check_choice(name: str, value, choices: Iterable[str], *, what: str | None =
     )
 
 
+def as_float_array(name: str, X) -> np.ndarray:
+    """``X`` as a float64 array, or a TypeError naming the argument and what it received."""
+    try:
+        return np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers; received {type(X).__name__}"
+        ) from None
+
+
 def check_batch(
     name: str,
     X,
@@ -97,12 +107,7 @@ def check_batch(
     the shape wanted. ``finite=True`` refuses inf and nan in the data, and says how many
     entries and in which first row: training on them returns a history of garbage.
     """
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers; received {type(X).__name__}"
-        ) from None
+    arr = as_float_array(name, X)
     want = f"({what}{f' >= {min_samples}' if min_samples > 1 else ''}, "
     want += f"{n_features if n_features is not None else 'n_features'})"
     if arr.ndim != 2 or (n_features is not None and arr.shape[1] != n_features):

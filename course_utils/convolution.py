@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import as_rng, check_positive_int
+from ._validation import as_float_array, as_rng, check_positive_int
 from .activations import Activation, get_activation
 from .frameworks import framework_bias, framework_default
 from .initializers import compute_fans, initialize
@@ -31,12 +31,7 @@ __all__ = ["im2col", "col2im", "conv2d", "conv2d_backward", "pytorch_conv_defaul
 
 def _check_images(name: str, X, channels: int | None = None) -> np.ndarray:
     """``X`` as a finite float64 array ``(n, height, width, channels)``, or raise."""
-    try:
-        arr = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers; received {type(X).__name__}"
-        ) from None
+    arr = as_float_array(name, X)
     want = f"(n_samples, height, width, {channels if channels is not None else 'channels'})"
     if arr.ndim != 4 or (channels is not None and arr.shape[3] != channels) or not arr.shape[0]:
         raise ValueError(f"{name} must have shape {want}; received shape {arr.shape}")
@@ -309,12 +304,7 @@ class CNN:
 
     def check_input(self, X, *, name: str = "X") -> np.ndarray:
         """``X`` as ``(n, height, width, channels)`` float64; a flat ``(n, h w c)`` is reshaped."""
-        try:
-            arr = np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{name} must be an array of numbers; received {type(X).__name__}"
-            ) from None
+        arr = as_float_array(name, X)
         size = int(np.prod(self.input_shape))
         if arr.ndim == 2 and arr.shape[1] == size:
             arr = arr.reshape((arr.shape[0],) + self.input_shape)

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_rng, check_choice, check_finite_number, check_positive_int
+from ._validation import (
+    as_float_array,
+    as_rng,
+    check_choice,
+    check_finite_number,
+    check_positive_int,
+)
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initializers import get_initializer, orthogonal
 from .network import _FAST_KERNELS
@@ -230,12 +236,7 @@ class RNN:
 
     def check_input(self, X, *, name: str = "X") -> np.ndarray:
         """``X`` as a finite float64 array ``(n_samples, T, n_in)``, or a clear error."""
-        try:
-            arr = np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{name} must be an array of numbers; received {type(X).__name__}"
-            ) from None
+        arr = as_float_array(name, X)
         if arr.ndim != 3 or arr.shape[2] != self.n_in or not arr.shape[0] or not arr.shape[1]:
             hint = ""
             if arr.ndim == 2 and arr.shape[1] % self.n_in == 0:
