@@ -167,6 +167,44 @@ def test_show_raises_under_the_audit_and_passes_a_clean_figure(monkeypatch):
         plt.show = original
 
 
+_INLINE_CELLS = [
+    "%matplotlib inline",
+    """import numpy as np, matplotlib.pyplot as plt, course_utils as cu
+from course_utils.plots import audit
+cu.use_course_style()
+calls = []
+_layout = audit.audit_figure
+audit.audit_figure = lambda fig, **kw: calls.append(kw.get("laid_out")) or _layout(fig, **kw)""",
+    """fig, ax = plt.subplots(figsize=(6.4, 3.6))
+ax.set_title("a finding")
+ax.plot(np.linspace(0, 1, 5), np.linspace(0, 1, 5) ** 2, label="one")
+ax.legend()
+plt.show()
+print("checked", calls)""",
+    """fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="none")
+fig.subplots_adjust(left=0.0, right=1.0)
+ax.plot([0, 1], [1000.0, 2000.0])
+ax.set_ylabel("the second moment")
+try:
+    plt.show()
+except audit.FigureAuditError as err:
+    print("caught:", "left edge" in str(err), plt.get_fignums())""",
+]
+
+
+def test_under_the_inline_backend_show_checks_the_figure_it_rendered(monkeypatch):
+    """In a real kernel: the check reuses the inline render, and still catches a defect."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("COURSE_FIGURE_AUDIT", "1")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _INLINE_CELLS])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    texts = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells]
+    assert "checked [True]" in texts[2]  # shown, then checked on the render's layout
+    assert any(o.get("output_type") == "display_data" for o in nb.cells[2].outputs)
+    assert "caught: True []" in texts[3]  # a clipped label fails after the show
+
+
 # --- the palette under colour-vision deficiencies -----------------------------------------
 
 
