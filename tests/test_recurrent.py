@@ -18,6 +18,17 @@ from course_utils.recurrent import (
 from stats_tools import var_se, within_se
 
 
+def _central_difference(p, i, loss, eps=1e-6):
+    """(loss(p[i] + eps) - loss(p[i] - eps)) / (2 eps), p[i] restored."""
+    old = p[i]
+    p[i] = old + eps
+    up = loss()
+    p[i] = old - eps
+    down = loss()
+    p[i] = old
+    return (up - down) / (2 * eps)
+
+
 @pytest.mark.parametrize(
     "activation, recurrent_init",
     [("tanh", "orthogonal"), ("relu", "identity"), ("sigmoid", "gaussian")],
@@ -41,13 +52,7 @@ def test_bptt_matches_finite_differences(activation, recurrent_init):
     for p, g in zip(net.params, grads):
         for flat in rng.choice(p.size, size=min(5, p.size), replace=False):
             i = np.unravel_index(flat, p.shape)
-            old = p[i]
-            p[i] = old + eps
-            up = loss()
-            p[i] = old - eps
-            down = loss()
-            p[i] = old
-            assert g[i] == pytest.approx((up - down) / (2 * eps), rel=1e-5, abs=1e-9)
+            assert g[i] == pytest.approx(_central_difference(p, i, loss), rel=1e-5, abs=1e-9)
     for i in [
         (0, 0, 0),
         (1, 5, 2),
@@ -76,6 +81,87 @@ def test_hidden_grads_are_dl_dh_t_through_every_later_step():
             G[:, t - 1], (G[:, t] * (1 - np.tanh(Z[:, t]) ** 2)) @ net.weights[1].T
         )
     np.testing.assert_allclose(net.hidden_states, np.tanh(Z))
+
+
+@pytest.mark.parametrize(
+    "activation, recurrent_init",
+    [("tanh", "orthogonal"), ("relu", "identity"), ("linear", "gaussian")],
+)
+def test_recorded_hidden_grads_match_finite_differences_wrt_each_hidden_state(
+    activation, recurrent_init
+):
+    """dL/dh_t against a central difference: h_t nudged, the recursion re-run from t + 1 to
+    T here (np.tanh, not the net's kernel), the readout and the loss."""
+    rng = np.random.default_rng(5)
+    net = cu.RNN(3, 4, 3, activation=activation, recurrent_init=recurrent_init, rng=5)
+    for b in net.biases:
+        b[:] = rng.normal(0, 0.1, size=b.shape)
+    X, y = rng.normal(size=(2, 6, 3)), np.array([0, 2])
+    _, grad = cu.softmax_cross_entropy(net.forward(X), y)
+    net.backward(grad)
+    H, G = net.hidden_states.copy(), net.hidden_grads.copy()
+    (wx, wh, wo), (b, bo) = net.weights, net.biases
+    phi = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "linear": lambda z: z}[activation]
+
+    def loss_from(t, h):  # h = h_t (t counted from 0), then steps t + 1 .. T - 1
+        for s in range(t + 1, X.shape[1]):
+            h = phi(X[:, s] @ wx + h @ wh + b)
+        return cu.softmax_cross_entropy(h @ wo + bo, y)[0]
+
+    eps = 1e-6
+    for i, t, j in [(0, 0, 0), (1, 0, 3), (0, 2, 1), (1, 4, 2), (0, 5, 0), (1, 5, 3)]:
+        up, down = H[:, t].copy(), H[:, t].copy()
+        up[i, j] += eps
+        down[i, j] -= eps
+        fd = (loss_from(t, up) - loss_from(t, down)) / (2 * eps)
+        assert G[i, t, j] == pytest.approx(fd, rel=1e-6, abs=1e-10)
+
+
+def test_tanh_kernel_is_tanh_up_to_rounding():
+    """The expm1 form within 3 ulp of np.tanh (|x| up to 25, and 1e-300 .. 1e2 either sign),
+    exact at +-0 (sign kept), +-inf, nan, 1 past the cap, and the kernel the RNN picks too."""
+    from course_utils.recurrent import _tanh_expm1, _tanh_kernel
+
+    x = np.concatenate(
+        [np.linspace(-25, 25, 20001), np.logspace(-300, 2, 600), -np.logspace(-300, 2, 600)]
+    )
+    x = np.concatenate([x, [0.0, -0.0, np.inf, -np.inf, np.nan, 400.0, -400.0, 1e300, 5e-324]])
+    ref = np.tanh(x)
+    fin = np.isfinite(ref)
+    for kernel in (_tanh_expm1, _tanh_kernel()):
+        out = np.empty_like(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            kernel(x, out, np.empty_like(x))
+        ulps = np.abs(out[fin] - ref[fin]) / np.spacing(np.abs(ref[fin]))
+        assert ulps.max() <= 3
+        np.testing.assert_array_equal(out[-9:], ref[-9:])  # nan == nan here
+        assert np.array_equal(np.signbit(out[fin]), np.signbit(ref[fin]))
+
+
+def test_weight_gradients_in_blocks_of_steps_equal_one_gemm():
+    """The blocked weight gradient (each GEMM small enough for one BLAS thread) is the one
+    stacked GEMM up to rounding, for each path; BPTT at notebook 08's T = 64 pixel-by-pixel
+    size, where W_h's gradient is blocked, against finite differences."""
+    from course_utils.recurrent import _steps_product
+
+    rng = np.random.default_rng(6)
+    for S, n, p, q in [(63, 32, 32, 32), (5, 3, 4, 2), (3, 64, 256, 256), (64, 32, 1, 32)]:
+        A, B = rng.normal(size=(S, n, p)), rng.normal(size=(S, n, q))
+        want = A.reshape(S * n, p).T @ B.reshape(S * n, q)
+        np.testing.assert_allclose(_steps_product(A, B), want, rtol=1e-12, atol=1e-12)
+    net = cu.RNN(1, 32, 10, rng=6)
+    X, y = rng.normal(size=(32, 64, 1)), rng.integers(0, 10, size=32)
+    _, grad = cu.softmax_cross_entropy(net.forward(X), y)
+    net.backward(grad)
+    g = net.weight_grads[1].copy()
+    for i in [(0, 0), (5, 17), (31, 2)]:
+        fd = _central_difference(
+            net.weights[1], i, lambda: cu.softmax_cross_entropy(net.forward(X), y)[0]
+        )
+        assert g[i] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+    one = cu.RNN(2, 3, 2, rng=0)  # T = 1: h_0 = 0, so W_h gets no gradient
+    one.forward(rng.normal(size=(4, 1, 2)))
+    assert np.array_equal(one.backward(rng.normal(size=(4, 2)))[1], np.zeros((3, 3)))
 
 
 def test_recurrent_matrices_closed_forms():
