@@ -142,10 +142,13 @@ def test_gradient_through_time_fast_path_equals_a_full_render(style):
         {"T": 20, "recurrent_init": "orthogonal", "activation": "tanh", "scale": 1.0},
     ]
     counts = _walk(ex, moves)
-    # everything that follows the left axes' limits is animated, so the background is made
-    # once; the curve crossing the figure legend takes both overlay branches
-    assert counts["new_background"] == 1, counts
-    assert counts["overlays_cached"] >= 1 and counts["overlays_redrawn"] >= 1, counts
+    assert counts["new_background"] >= 4, counts  # the y limits moved by decades
+    # the legend is drawn before the axes: no overlay to redraw, whatever crosses it
+    assert counts["overlays_redrawn"] == 0 and not ex._fast.costly, counts
+    # T alone (the ratio stays 1: the y limits stay): the x axis is redrawn over the cached
+    # background (the y axis, the band, the spectrum's frame and the legend)
+    counts = _walk(ex, [{"T": T, "activation": "linear"} for T in (20, 7, 200, 64)])
+    assert counts["new_background"] == 0, counts
 
 
 def test_a_change_the_explorer_did_not_declare_is_never_stale(style):
@@ -179,3 +182,66 @@ def test_a_change_the_explorer_did_not_declare_is_never_stale(style):
     )
     counts = _walk(ex, [{"a": 0.5}, {"a": 0.9}, {"a": 2.0}, {"a": 3.0}, {"a": 1.0}])
     assert counts["new_background"] >= 5, counts
+
+
+def _x_axis_explorer(*, vertical_line: bool):
+    """A line and the x axis redrawn on a move; a y axis, a band and (maybe) a vertical
+    line at x = 2 in the cached background. ``a`` sets the x limits, ``b`` the y limits."""
+    import ipywidgets
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.axhspan(0.2, 0.6, color="C2", alpha=0.3)  # follows the y limits only
+    if vertical_line:
+        ax.axvline(2.0, color="C3", lw=3, zorder=1)  # follows the x limits
+    (line,) = ax.plot([], [], zorder=3)
+    ax.xaxis.set_zorder(1.6)  # after the y axis (1.5), which stays in the background
+
+    def compute(a=4.0, b=1.0):
+        return SimpleNamespace(a=a, b=b, summary=f"a = {a}, b = {b}")
+
+    def draw(result):
+        line.set_data([0, result.a], [0, result.b])
+        ax.set_xlim(0, result.a)
+        ax.set_ylim(0, result.b)
+
+    controls = {"a": ipywidgets.FloatSlider(value=4.0), "b": ipywidgets.FloatSlider(value=1.0)}
+    return _build(
+        Explorer,
+        controls=controls,
+        compute=compute,
+        draw=draw,
+        figure=fig,
+        changing=[line, ax.xaxis],
+    )
+
+
+def test_limits_shown_follows_each_cached_artists_transform(style):
+    from course_utils.widgets.background import limits_shown
+
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    band, hline, vline = ax.axhspan(1e-2, 1e2), ax.axhline(1.0), ax.axvline(3.0)
+    (line,) = ax.plot([1, 2], [1, 10])
+    limits = (ax.get_xlim(), ax.get_ylim())
+    assert limits_shown(ax, [ax.patch, *ax.spines.values(), ax.title]) == (False, False)
+    assert limits_shown(ax, [ax.yaxis, band, hline]) == (False, True)
+    assert limits_shown(ax, [ax.xaxis, vline]) == (True, False)
+    assert limits_shown(ax, [band, vline]) == (True, True)
+    assert limits_shown(ax, [line]) == (True, True)
+    assert limits_shown(ax, [ax.legend()]) == (True, True)  # a legend: both, unprobed
+    assert (ax.get_xlim(), ax.get_ylim()) == limits  # the probe puts the limits back
+    plt.close(fig)
+
+
+def test_the_background_follows_only_the_limits_its_artists_follow(style):
+    """Moving the x limits keeps a background that holds a y axis and a horizontal band
+    (the x axis is redrawn over it), and re-renders one that also holds a vertical line
+    at x = 2 (else it would stay where the old limits put it); the y limits re-render both."""
+    x_moves = [{"a": 3.0}, {"a": 8.0}, {"a": 2.5}]
+    for vertical_line in (False, True):
+        ex = _x_axis_explorer(vertical_line=vertical_line)
+        counts = _walk(ex, x_moves)
+        # the first frame makes the background; then only the vertical line needs new ones
+        assert counts["new_background"] == (4 if vertical_line else 1), counts
+        counts = _walk(ex, [{"b": 2.0}, {"b": 0.5}])
+        assert counts["new_background"] == 2, counts

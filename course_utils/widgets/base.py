@@ -10,15 +10,15 @@ animated, and so is every static artist drawn after one of them in the same axes
 legend, the spines: the draw order stays the full render's). Everything else is rendered
 once into a background (Agg ``copy_from_bbox``); a move restores it, draws the animated
 artists over it in the full render's order and encodes the buffer once. The background
-is re-rendered whenever its signature changes: the limits, scales and position of every
-axes (unless every artist of that axes that depends on them is animated), each axis'
-locator and formatter, and the data, text, colour, alpha and visibility of every static
-artist; so it is never stale, whatever a draw changes.
+is re-rendered whenever its signature changes: the scales and position of every axes,
+each of its limits that a cached artist follows (:func:`~.background.limits_shown`: a
+static y axis and a horizontal band do not follow the x limits), each axis' locator and
+formatter, and the data, text, colour, alpha and visibility of every static artist; so it
+is never stale, whatever a draw changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable, Iterable
 
@@ -28,12 +28,12 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import Collection
-from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+
+from .background import artist_state, limits_shown
 
 __all__ = [
     "Explorer",
@@ -250,54 +250,6 @@ def _draw_order(figure) -> list:
     return order
 
 
-def _digest(values) -> str:
-    arr = np.ascontiguousarray(np.asarray(values, dtype=float))
-    return hashlib.blake2b(arr.tobytes(), digest_size=8).hexdigest() + str(arr.shape)
-
-
-def _state(artist) -> tuple:
-    """What of a static artist shows in the background: data, text, colour, alpha, ..."""
-    base = (type(artist).__name__, artist.get_visible(), artist.get_alpha(), artist.get_zorder())
-    if isinstance(artist, Text):
-        return (
-            *base,
-            artist.get_text(),
-            tuple(artist.get_position()),
-            str(artist.get_color()),
-            artist.get_fontsize(),
-            artist.get_rotation(),
-        )
-    if isinstance(artist, Line2D):
-        return (
-            *base,
-            _digest(artist.get_xydata()),
-            str(artist.get_color()),
-            artist.get_linestyle(),
-            artist.get_linewidth(),
-            str(artist.get_marker()),
-        )
-    if isinstance(artist, Patch):
-        return (
-            *base,
-            _digest(artist.get_path().vertices),
-            _digest(artist.get_patch_transform().get_matrix()),
-            tuple(artist.get_facecolor()),
-            tuple(artist.get_edgecolor()),
-        )
-    if isinstance(artist, Collection):
-        paths = artist.get_paths()
-        return (
-            *base,
-            len(paths),
-            *(_digest(p.vertices) for p in paths[:50]),
-            _digest(artist.get_offsets()),
-            _digest(artist.get_facecolor()),
-        )
-    if isinstance(artist, AxesImage):
-        return (*base, _digest(artist.get_array()), tuple(artist.get_extent()), artist.get_clim())
-    return base
-
-
 class _FastPath:
     """The cached background of one figure and the artists drawn over it on every move."""
 
@@ -335,14 +287,11 @@ class _FastPath:
         self.laid_out = [a for a in self.every_move if not isinstance(a, (Line2D, Patch))]
         self.animated_ids = animated_ids = {id(a) for a in animated}
         self.static = [a for _, a in order if id(a) not in animated_ids]
-        # axes whose every limit-dependent artist is animated: their limits are free to move
-        self.free_axes = {
-            id(ax)
+        # which limits of each axes its cached artists (static, costly) follow
+        self.every_move_ids = ids = {id(a) for a in self.every_move}
+        self.limits_shown = {
+            id(ax): limits_shown(ax, [c for c in ax.get_children() if id(c) not in ids])
             for ax in figure.axes
-            if all(
-                id(c) in animated_ids or c is ax.patch or c in ax.spines.values()
-                for c in ax.get_children()
-            )
         }
         self.signature = None
         self.background = None
@@ -360,10 +309,10 @@ class _FastPath:
         sig = [tuple(fig.get_size_inches()), fig.dpi, tuple(fig.patch.get_facecolor())]
         for ax in fig.axes:
             sig.append((tuple(ax.get_position().bounds), ax.get_xscale(), ax.get_yscale()))
-            if id(ax) not in self.free_axes:
-                sig.append((tuple(ax.get_xlim()), tuple(ax.get_ylim())))
+            x_shown, y_shown = self.limits_shown[id(ax)]
+            sig.append((x_shown and tuple(ax.get_xlim()), y_shown and tuple(ax.get_ylim())))
             for axis in (ax.xaxis, ax.yaxis):
-                if id(axis) in self.animated_ids:
+                if id(axis) in self.every_move_ids:
                     continue
                 sig.append(
                     (
@@ -379,7 +328,7 @@ class _FastPath:
             if isinstance(artist, (Axis, Axes)):
                 continue  # its limits, scale, locators and label are above
             for a in artist.findobj(include_self=True):
-                sig.append(_state(a))
+                sig.append(artist_state(a))
         return tuple(sig)
 
     def _extent(self, artist, renderer):
