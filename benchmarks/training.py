@@ -8,6 +8,7 @@ implementation; ``step_over_gemm`` says how much the rest (activations, loss, op
 bookkeeping) adds. Goal: <= 1.3.
 
     python benchmarks/training.py [--repeats 30] [--activation relu] [--optimizer momentum]
+                                  [--cases rnn rnn_rows rnn_wide]  (default: every case)
 
 Prints ``BENCH step_ms``, ``BENCH gemm_ms``, ``BENCH step_over_gemm`` (medians after a
 warm-up), and ``BENCH torch_step_ms`` when PyTorch happens to be installed. Lines
@@ -133,17 +134,23 @@ def bench_torch(repeats: int, activation: str, optimizer: str):
 
 # --- the CNN and RNN cases (notebook 08's models) ------------------------------------------
 CNN_CHANNELS, CNN_BATCH = (64, 64, 64, 64), 128  # 8 x 8 digits-sized images, 3 x 3 kernels
-RNN_IN, RNN_HIDDEN, RNN_T, RNN_BATCH = 32, 256, 32, 64
+# (n_in, n_hidden, T, batch, clip_norm): notebook 08 trains 32 tanh units on the digits read
+# pixel by pixel and row by row, batch 32, clipped at 1.0; "rnn_wide" is a GEMM-bound size.
+RNN_CASES = {
+    "rnn": (1, 32, 64, 32, 1.0),
+    "rnn_rows": (8, 32, 8, 32, 1.0),
+    "rnn_wide": (32, 256, 32, 64, None),
+}
 
 
-def _fit_step(net, X, optimizer: str, rng):
+def _fit_step(net, X, optimizer: str, rng, clip_norm=None):
     """One step as cu.fit takes it (train_step with its per-layer record), on random labels."""
     y = rng.integers(0, 10, size=X.shape[0])
     opt = cu.get_optimizer(optimizer, 1e-4)
     record = np.zeros((2, len(net.weights)))
 
     def step():
-        train_step(net, opt, X, y, record=record)
+        train_step(net, opt, X, y, record=record, clip_norm=clip_norm)
 
     return step
 
@@ -216,7 +223,7 @@ def bench_cnn_torch(repeats: int, optimizer: str):
     )
 
 
-def _torch_step(torch, model, X, repeats: int, optimizer: str) -> float:
+def _torch_step(torch, model, X, repeats: int, optimizer: str, clip_norm=None) -> float:
     mu = 0.9 if optimizer == "momentum" else 0.0
     opt = (
         torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -229,24 +236,27 @@ def _torch_step(torch, model, X, repeats: int, optimizer: str) -> float:
     def step():
         opt.zero_grad(set_to_none=False)
         loss_fn(model(X), y).backward()
+        if clip_norm is not None:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
         opt.step()
 
     return paired_median_ms([step], repeats)[0]
 
 
-def bench_rnn_numpy(repeats: int, optimizer: str):
+def bench_rnn_numpy(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
     """Median ms of one cu.fit step of cu.RNN, and of its GEMMs alone.
 
-    The input projection of every step at once, T recurrent products forward and T - 1
-    backward, the two weight gradients over all steps at once, and the readout's three.
+    The input projection of every step at once, T - 1 recurrent products forward (h_0 = 0)
+    and T - 1 backward, the two weight gradients over all steps at once (W_h's over the
+    T - 1 steps after the first), and the readout's three.
     """
+    n_in, h, T, n, clip_norm = size
     rng = np.random.default_rng(0)
-    net = cu.RNN(RNN_IN, RNN_HIDDEN, 10, rng=0)
-    step = _fit_step(net, rng.normal(size=(RNN_BATCH, RNN_T, RNN_IN)), optimizer, rng)
+    net = cu.RNN(n_in, h, 10, rng=0)
+    step = _fit_step(net, rng.normal(size=(n, T, n_in)), optimizer, rng, clip_norm)
 
     wx, wh, wo = (w.copy() for w in net.weights)
-    n, h, T = RNN_BATCH, RNN_HIDDEN, RNN_T
-    Xf = rng.normal(size=(T * n, RNN_IN))
+    Xf = rng.normal(size=(T * n, n_in))
     Hs = rng.normal(size=(T, n, h))
     Df = rng.normal(size=(T * n, h))
     g = rng.normal(size=(n, 10))
@@ -259,42 +269,43 @@ def bench_rnn_numpy(repeats: int, optimizer: str):
             ("gwo", (h, 10)),
             ("dh", (n, h)),
             ("gwh", (h, h)),
-            ("gwx", (RNN_IN, h)),
+            ("gwx", (n_in, h)),
         ]
     }
 
     def gemms():
         np.matmul(Xf, wx, out=bufs["u"])
-        for t in range(T):
+        for t in range(T - 1):
             np.matmul(Hs[t], wh, out=bufs["z"])
         np.matmul(Hs[-1], wo, out=bufs["o"])
         np.matmul(Hs[-1].T, g, out=bufs["gwo"])
         np.matmul(g, wo.T, out=bufs["dh"])
         for t in range(T - 1):
             np.matmul(Hs[t], wh.T, out=bufs["dh"])
-        np.matmul(Hs.reshape(T * n, h).T, Df, out=bufs["gwh"])
+        np.matmul(Hs[:-1].reshape((T - 1) * n, h).T, Df[n:], out=bufs["gwh"])
         np.matmul(Xf.T, Df, out=bufs["gwx"])
 
     return paired_median_ms([step, gemms], repeats)
 
 
-def bench_rnn_torch(repeats: int, optimizer: str):
+def bench_rnn_torch(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
     """Median ms of the same RNN's step in PyTorch (float64, CPU), or None without torch."""
     torch = _torch()
     if torch is None:
         return None
+    n_in, h, T, n, clip_norm = size
 
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.rnn = torch.nn.RNN(RNN_IN, RNN_HIDDEN, batch_first=True, dtype=torch.float64)
-            self.out = torch.nn.Linear(RNN_HIDDEN, 10, dtype=torch.float64)
+            self.rnn = torch.nn.RNN(n_in, h, batch_first=True, dtype=torch.float64)
+            self.out = torch.nn.Linear(h, 10, dtype=torch.float64)
 
         def forward(self, x):
             return self.out(self.rnn(x)[0][:, -1])
 
-    X = torch.randn(RNN_BATCH, RNN_T, RNN_IN, dtype=torch.float64)
-    return _torch_step(torch, Net(), X, repeats, optimizer)
+    X = torch.randn(n, T, n_in, dtype=torch.float64)
+    return _torch_step(torch, Net(), X, repeats, optimizer, clip_norm)
 
 
 # --- the transformer case (notebook 09's model) ---------------------------------------------
@@ -406,8 +417,54 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--activation", default="relu", choices=["relu", "tanh"])
     parser.add_argument("--optimizer", default="momentum", choices=["sgd", "momentum", "adam"])
+    cases = ["mlp", "cnn", *RNN_CASES, "transformer"]
+    parser.add_argument(
+        "--cases", nargs="+", default=cases, choices=cases, help="run only these (default: all)"
+    )
     args = parser.parse_args()
     describe_blas()
+    if "mlp" in args.cases:
+        bench_mlp(args)
+    if "cnn" in args.cases:
+        print(
+            f"# CNN {CNN_CHANNELS} channels on 8 x 8 x 1, 3 x 3 'same', batch {CNN_BATCH}, relu, "
+            f"{args.optimizer} (goal: step_over_gemm <= 1.5, im2col in the step; "
+            "not slower than torch)"
+        )
+        report_case(
+            "cnn",
+            bench_cnn_numpy(args.repeats, args.optimizer),
+            bench_cnn_torch(args.repeats, args.optimizer),
+        )
+    for name, size in RNN_CASES.items():
+        if name not in args.cases:
+            continue
+        n_in, h, T, n, clip_norm = size
+        clip = f", clip_norm {clip_norm}" if clip_norm is not None else ""
+        print(
+            f"# RNN {name}: {n_in} -> {h} tanh, T = {T}, batch {n}, {args.optimizer}{clip} "
+            "(goal: step_over_gemm <= 1.5; not slower than torch)"
+        )
+        report_case(
+            name,
+            bench_rnn_numpy(args.repeats, args.optimizer, size),
+            bench_rnn_torch(args.repeats, args.optimizer, size),
+        )
+    if "transformer" in args.cases:
+        print(
+            f"# Transformer pre-LN, vocab {TF_VOCAB}, T = {TF_T}, d_model {TF_D}, {TF_HEADS} "
+            f"heads, {TF_LAYERS} blocks, batch {TF_BATCH}, {args.optimizer} "
+            "(numpy against its own GEMMs)"
+        )
+        report_case(
+            "transformer",
+            bench_transformer_numpy(args.repeats, args.optimizer),
+            bench_transformer_torch(args.repeats, args.optimizer),
+        )
+
+
+def bench_mlp(args) -> None:
+    """The MLP case's BENCH lines (the first case, and the names without a prefix)."""
     print(
         f"# MLP {LAYERS} layers x {WIDTH}, batch {BATCH}, float64, "
         f"{args.activation}, {args.optimizer}, median of {args.repeats}"
@@ -419,33 +476,6 @@ def main() -> None:
     torch_ms = bench_torch(args.repeats, args.activation, args.optimizer)
     if torch_ms is not None:
         print(f"BENCH torch_step_ms {torch_ms:.3f}")
-    print(
-        f"# CNN {CNN_CHANNELS} channels on 8 x 8 x 1, 3 x 3 'same', batch {CNN_BATCH}, relu, "
-        f"{args.optimizer} (goal: step_over_gemm <= 1.5, im2col in the step; not slower than torch)"
-    )
-    report_case(
-        "cnn",
-        bench_cnn_numpy(args.repeats, args.optimizer),
-        bench_cnn_torch(args.repeats, args.optimizer),
-    )
-    print(
-        f"# RNN {RNN_IN} -> {RNN_HIDDEN} tanh, T = {RNN_T}, batch {RNN_BATCH}, {args.optimizer} "
-        "(goal: step_over_gemm <= 1.5; not slower than torch)"
-    )
-    report_case(
-        "rnn",
-        bench_rnn_numpy(args.repeats, args.optimizer),
-        bench_rnn_torch(args.repeats, args.optimizer),
-    )
-    print(
-        f"# Transformer pre-LN, vocab {TF_VOCAB}, T = {TF_T}, d_model {TF_D}, {TF_HEADS} heads, "
-        f"{TF_LAYERS} blocks, batch {TF_BATCH}, {args.optimizer} (numpy against its own GEMMs)"
-    )
-    report_case(
-        "transformer",
-        bench_transformer_numpy(args.repeats, args.optimizer),
-        bench_transformer_torch(args.repeats, args.optimizer),
-    )
 
 
 if __name__ == "__main__":
