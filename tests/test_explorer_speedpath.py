@@ -149,6 +149,10 @@ def test_gradient_through_time_fast_path_equals_a_full_render(style):
     # background (the y axis, the band, the spectrum's frame and the legend)
     counts = _walk(ex, [{"T": T, "activation": "linear"} for T in (20, 7, 200, 64)])
     assert counts["new_background"] == 0, counts
+    assert ex._fast.leading == [ex.figure.axes[0].xaxis]
+    assert counts["leading_redrawn"] == 3, counts  # T = 20 was the last move's: kept
+    counts = _walk(ex, [{"T": 64, "scale": 0.95, "activation": "linear"}])  # axis kept
+    assert counts["leading_redrawn"] == 0 and counts["overlays_cached"] == 3, counts
 
 
 def test_a_change_the_explorer_did_not_declare_is_never_stale(style):

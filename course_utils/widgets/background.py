@@ -2,7 +2,8 @@
 
 :func:`artist_state` is what of one static artist shows (data, text, colour, alpha...);
 :func:`limits_shown` says which of an axes' limits its cached artists follow. Both feed the
-background's signature in :class:`course_utils.widgets.base._FastPath`.
+background's signature in :class:`course_utils.widgets.base._FastPath`; :func:`axis_state`
+keys the layer of the axes drawn first on a move.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
 
-__all__ = ["artist_state", "limits_shown"]
+__all__ = ["artist_state", "axis_state", "limits_shown"]
 
 #: Points (in each artist's own coordinates) at which a transform is probed.
 _PROBE = np.array([[0.25, 0.5], [2.0, 3.0], [0.75, 7.0]])
@@ -68,6 +69,31 @@ def artist_state(artist) -> tuple:
     if isinstance(artist, AxesImage):
         return (*base, _digest(artist.get_array()), tuple(artist.get_extent()), artist.get_clim())
     return base
+
+
+def axis_state(axis) -> tuple:
+    """What an axis draws: its limits, scale, locators and formatters, label, every tick.
+
+    Taken after a draw (which lays the ticks out), it equals the next one taken before a
+    draw exactly when nothing of the axis changed in between.
+    """
+    tickers = (axis.get_major_locator(), axis.get_major_formatter())
+    tickers += (axis.get_minor_locator(), axis.get_minor_formatter())
+    parts = ("tick1line", "tick2line", "gridline", "label1", "label2")
+    return (
+        tuple(float(v) for v in axis.get_view_interval()),
+        axis.get_scale(),
+        axis.get_visible(),
+        axis.get_zorder(),
+        *(id(t) for t in tickers),
+        artist_state(axis.label),
+        artist_state(axis.offsetText),
+        *(
+            artist_state(getattr(tick, part))
+            for tick in (*axis.majorTicks, *axis.minorTicks)
+            for part in parts
+        ),
+    )
 
 
 def _moved(interval, scale: str):

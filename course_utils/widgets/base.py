@@ -9,7 +9,9 @@ it, the artists that a move changes (``changing``, declared by each explorer) ar
 animated, and so is every static artist drawn after one of them in the same axes (a
 legend, the spines: the draw order stays the full render's). Everything else is rendered
 once into a background (Agg ``copy_from_bbox``); a move restores it, draws the animated
-artists over it in the full render's order and encodes the buffer once. The background
+artists over it in the full render's order and encodes the buffer once. Axes drawn first
+of all the animated artists (an x axis that follows the data) get a cached layer of their
+own over the background, redrawn only when their state changes. The background
 is re-rendered whenever its signature changes: the scales and position of every axes,
 each of its limits that a cached artist follows (:func:`~.background.limits_shown`: a
 static y axis and a horizontal band do not follow the x limits), each axis' locator and
@@ -33,7 +35,7 @@ from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
-from .background import artist_state, limits_shown
+from .background import artist_state, axis_state, limits_shown
 
 __all__ = [
     "Explorer",
@@ -283,8 +285,17 @@ class _FastPath:
         cheap_ids = {id(a) for a in cheap}
         self.costly = [a for a in animated if id(a) not in changing and id(a) not in cheap_ids]
         self.every_move = [a for a in animated if id(a) in changing or id(a) in cheap_ids]
-        self.shapes = [a for a in self.every_move if isinstance(a, (Line2D, Patch))]
-        self.laid_out = [a for a in self.every_move if not isinstance(a, (Line2D, Patch))]
+        # the axes drawn first on a move (an x axis that follows the data): a layer of their
+        # own over the background, redrawn only when one of them changes (axis_state)
+        self.leading = []
+        for artist in animated:
+            if not isinstance(artist, Axis):
+                break
+            self.leading.append(artist)
+        self.after_leading = animated[len(self.leading) :]
+        self.drawn = [a for a in self.every_move if a not in self.leading]
+        self.shapes = [a for a in self.drawn if isinstance(a, (Line2D, Patch))]
+        self.laid_out = [a for a in self.drawn if not isinstance(a, (Line2D, Patch))]
         self.animated_ids = animated_ids = {id(a) for a in animated}
         self.static = [a for _, a in order if id(a) not in animated_ids]
         # which limits of each axes its cached artists (static, costly) follow
@@ -293,12 +304,13 @@ class _FastPath:
             id(ax): limits_shown(ax, [c for c in ax.get_children() if id(c) not in ids])
             for ax in figure.axes
         }
-        self.signature = None
+        self.signature = self.leading_state = None
         self.background = None
         self.costly_boxes = None
-        #: how many renders took each path (tests read it): a new background, the cached
-        #: one with the overlays cached too, the cached one with the overlays redrawn
-        self.counts = {"new_background": 0, "overlays_cached": 0, "overlays_redrawn": 0}
+        #: how many renders took each path (tests read it): a new background, the leading
+        #: axes redrawn, the cached layers with the overlays cached too, with them redrawn
+        self.counts = {"new_background": 0, "leading_redrawn": 0}
+        self.counts.update(overlays_cached=0, overlays_redrawn=0)
         #: the function that turns the rendered buffer into PNG bytes (the playground sets
         #: a faster one of its own)
         self.encode = encode_png
@@ -408,29 +420,38 @@ class _FastPath:
     def render_png(self) -> bytes:
         signature = self.background_signature()
         if signature != self.signature or self.background is None:
-            # layer 0: the static artists drawn before every animated one; layer 1: with the
-            # costly overlays drawn over it, in the full render's order
+            # layer 0: the static artists drawn before every animated one
             self.canvas.draw()  # animated artists are left out of a canvas draw
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.signature, self.leading_state = signature, None
+            self.counts["new_background"] += 1
+        leading_state = [axis_state(a) for a in self.leading]
+        if leading_state != self.leading_state:
+            # layer 1: the leading axes over layer 0; layer 2: the costly overlays over
+            # layer 1, in the full render's order
+            self.canvas.restore_region(self.background)
+            for artist in self.leading:
+                self.figure.draw_artist(artist)
+            self.with_leading = self.canvas.copy_from_bbox(self.figure.bbox)
             for artist in self.costly:
                 self.figure.draw_artist(artist)
             self.with_overlays = self.canvas.copy_from_bbox(self.figure.bbox)
-            self.signature = signature
+            self.leading_state = [axis_state(a) for a in self.leading]  # as laid out
             self.costly_boxes = None
-            self.counts["new_background"] += 1
+            self.counts["leading_redrawn"] += bool(self.leading)
         renderer = self.canvas.get_renderer()
         # Lines, patches and spines are measured before the draw; texts and axes after it
         # (the draw lays out what their check measures); an overlap sends the move to
-        # the slow path: the overlays drawn over layer 0, in the full render's order.
+        # the slow path: the overlays drawn over layer 1, in the full render's order.
         clear = self._overlays_clear(renderer, self.shapes)
         if clear:
             self.canvas.restore_region(self.with_overlays)
-            for artist in self.every_move:
+            for artist in self.drawn:
                 self.figure.draw_artist(artist)
             clear = self._overlays_clear(renderer, self.laid_out)
         if not clear:
-            self.canvas.restore_region(self.background)
-            for artist in self.animated:
+            self.canvas.restore_region(self.with_leading)
+            for artist in self.after_leading:
                 self.figure.draw_artist(artist)
         self.counts["overlays_cached" if clear else "overlays_redrawn"] += 1
         return self.encode(self.canvas.buffer_rgba())
