@@ -14,6 +14,7 @@ from . import (
     frameworks,
     isometry,
     lr_transfer,
+    pointer_grid,
     recurrent,
     theory,
     transformer,
