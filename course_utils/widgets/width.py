@@ -63,7 +63,9 @@ def width_explorer(width: int = 256, parametrization: str = "standard", lr: floa
     ax.set_xlabel("Adam step t")
     ax.set_ylabel("mean |x_t - x_0|")
     integer_ticks(ax.xaxis)
-    ax.legend(loc="upper left", ncol=2, fontsize=7)
+    # below the axes, where no curve goes; drawn before them (zorder -1), it stays in the
+    # cached background whatever the curves do
+    fig.legend(loc="outside lower center", ncol=3, fontsize=7).set_zorder(-1)
     ax.set_title(" ")
 
     def draw(r: WidthResult) -> None:
