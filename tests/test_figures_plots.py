@@ -462,6 +462,41 @@ def test_log_tick_formatter_writes_powers_of_ten_in_superscript():
     assert shown == {e: "10" + "".join(SUPERSCRIPT[c] for c in str(e)) for e in range(-3, 4)}
 
 
+@pytest.mark.parametrize("which", ["x", "y"])
+def test_log_axis_keeps_minor_ticks_only_over_at_most_three_decades(which):
+    import matplotlib.pyplot as plt
+
+    def minor_locs(lo, hi):
+        fig, ax = plt.subplots()
+        ax.plot([lo, hi], [lo, hi])
+        plots.log_axis(ax, which)
+        (ax.set_xlim if which == "x" else ax.set_ylim)(lo, hi)
+        axis = ax.xaxis if which == "x" else ax.yaxis
+        fig.canvas.draw()
+        assert (ax.get_xscale() if which == "x" else ax.get_yscale()) == "log"
+        assert {t.label1.get_text() for t in axis.get_major_ticks() if t.get_loc() == 10.0} == {
+            "10¹"
+        }
+        plt.close(fig)
+        return [v for v in axis.get_minorticklocs() if lo <= v <= hi]
+
+    # three decades: 2..9 in each, 24 in all; four and seven decades: none
+    assert sorted(round(v, 6) for v in minor_locs(1.0, 1e3)) == sorted(
+        round(m * 10.0**k, 6) for k in range(3) for m in range(2, 10)
+    )
+    assert minor_locs(1.0, 1e4) == []
+    assert minor_locs(1e-2, 1e5) == []
+
+
+def test_log_axis_names_a_bad_axis():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="which must be 'x' or 'y'; received 'z'"):
+        plots.log_axis(ax, "z")
+    plt.close(fig)
+
+
 # --- the callers' half of the title convention -------------------------------------------
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_notebook_figure_gets_a_title(path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import _CYCLE, _LINESTYLES, PALETTE, get_ax, integer_ticks
+from .style import _CYCLE, _LINESTYLES, PALETTE, get_ax, integer_ticks, log_axis
 
 __all__ = [
     "plot_compounding",
@@ -28,7 +28,7 @@ def plot_compounding(factors, depth: int = 50, *, band=(0.5, 2.0), ax=None):
         ax.plot(k, f**k, ls=ls, label=f"{f:g}$^k$ → {f**depth:.3g} at k={depth}")
     if band is not None:
         ax.axhspan(*band, color=PALETTE["green"], alpha=0.12, lw=0, label=f"band {band}")
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel("depth k (number of factors multiplied)")
     ax.set_ylabel("product (log scale)")
     ax.set_xlim(0, depth)
@@ -70,7 +70,7 @@ def plot_chain_norms(results, *, labels=None, ax=None):
             ax.plot([last], [r.norms[last]], "^", color=color, ms=8)
         elif r.underflow_step is not None:
             ax.plot([last], [r.norms[last]], "v", color=color, ms=8)
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel("step k (number of matrices applied)")
     ax.set_ylabel("|x| after k steps (log scale)")
     ax.set_xlim(0, max(len(r.norms) - 1 for r in results))

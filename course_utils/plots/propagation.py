@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import finite, get_ax, integer_ticks, marker_for
+from .style import finite, get_ax, integer_ticks, log_axis, marker_for
 
 __all__ = [
     "plot_layer_histograms",
@@ -54,7 +54,10 @@ def plot_layer_histograms(
     for k, (ax, v) in enumerate(zip(axes, values), 1):
         lo, hi = value_range
         if np.any((v >= lo) & (v <= hi)):  # else its density is 0/0: no bars, no warning
-            ax.hist(v, bins=bins, range=value_range, density=True, color=color, alpha=0.8)
+            # what ax.hist(density=True) draws, as one filled outline instead of `bins` bars
+            density, edges = np.histogram(v, bins=bins, range=value_range, density=True)
+            ax.stairs(density, edges, fill=True, color=color, alpha=0.8)
+            ax.set_ylim(bottom=0.0)
         ax.set_title(f"layer {k}: std {v.std():.3g}" if v.size else f"layer {k}: overflow")
         ax.set_yticks([])
         ax.grid(False)
@@ -100,7 +103,7 @@ def plot_std_per_layer(
     marker = marker or marker_for(getattr(result, "init", ""), "o")
     points = finite(result.layers, measured, positive=True)
     ax.plot(*points, ls="none", marker=marker, ms=3, color=color, label=label)
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel("hidden layer l")
     integer_ticks(ax.xaxis)
     ax.set_ylabel(f"std of {'h' if quantity == 'activation' else 'dL/dh'} (log scale)")

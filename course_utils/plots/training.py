@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
-from .style import _MARKERS, PALETTE, color_for, finite, get_ax, integer_ticks, marker_for
+from .style import _MARKERS, PALETTE, color_for, finite, get_ax, integer_ticks, log_axis, marker_for
 
 __all__ = [
     "plot_loss_curves",
@@ -75,7 +75,7 @@ def plot_loss_curves(histories, *, ax=None, reference=None, reference_label=None
             ax.plot([x[-1]], [y[-1]], "x", ms=10, mew=2.5, color=color)
     if reference is not None:
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=reference_label)
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel("epoch")
     integer_ticks(ax.xaxis)
     ax.set_ylabel(f"{'training' if key == 'loss' else 'validation'} loss (log scale)")
@@ -148,7 +148,7 @@ def plot_update_ratios(ratios, *, ax=None, reference=1e-3):
         ax.plot(x, y, "-", marker=_MARKERS[k % len(_MARKERS)], ms=3, color=color, label=label)
     if reference is not None:
         ax.axhline(reference, color=PALETTE["black"], lw=1, ls=":", label=f"{reference:g}")
-    ax.set_yscale("log")
+    log_axis(ax, "y")
     ax.set_xlabel("layer l")
     integer_ticks(ax.xaxis)
     ax.set_ylabel("|update of W| / |W| (log scale)")
