@@ -8,14 +8,15 @@ The propagation explorer draws what this module computes.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from . import theory
 from ._validation import as_rng, check_batch, check_choice, check_finite_number, check_positive_int
-from .activations import get_activation
+from .activations import ACTIVATIONS, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .network import MLP
 from .plots import color_for
@@ -108,12 +109,42 @@ def _auto_samples(width: int) -> int:
     return int(np.clip(4096 // width, 4, 256))
 
 
-def _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, seed):
-    """Forward and backward through ``cu.MLP([width] * (depth + 2), ..., rng=seed)``."""
-    net = MLP([width] * (depth + 2), act, init_fn, bias_std=bias_std, rng=seed)
+def _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, rng):
+    """Forward and backward through ``cu.MLP([width] * (depth + 2), ..., rng=rng)``."""
+    net = MLP([width] * (depth + 2), act, init_fn, bias_std=bias_std, rng=rng)
     net.forward(X)
     net.backward(grad_out)
     return net.activations, net.activation_grads
+
+
+def _registered(act, name: str) -> bool:
+    """Whether ``act`` is the course's own activation called ``name``."""
+    return act.name == name and ACTIVATIONS.get(name) is act
+
+
+def _forward_into(act, z: np.ndarray, out: np.ndarray) -> None:
+    """Write phi(z) into ``out``: tanh and relu directly (the same numbers), others copied."""
+    if _registered(act, "tanh"):
+        np.tanh(z, out=out)
+    elif _registered(act, "relu"):
+        np.maximum(z, 0.0, out=out)
+    else:
+        out[...] = act.forward(z)
+
+
+def _derivative(act, z: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """phi'(z), given h = phi(z) too: tanh's and sigmoid's from h, as they compute it.
+
+    The course's tanh' is 1 - tanh(z)^2 and sigmoid' is s (1 - s) with s = sigmoid(z); from
+    the h already computed they are the same numbers, without a second tanh (the costliest
+    part of a wide layer's pass). Any other activation: its own derivative of z.
+    """
+    if _registered(act, "tanh"):
+        d = h * h
+        return np.subtract(1.0, d, out=d)
+    if _registered(act, "sigmoid"):
+        return h * (1.0 - h)
+    return act.derivative(z)
 
 
 def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *, rng=None):
@@ -141,11 +172,14 @@ def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *,
     activation : str or Activation
     weight_std, bias_std : float
     rng : int, np.random.Generator or None
+        One stream: the forward pass's noise is drawn first, layer by layer, then the
+        backward pass's.
 
     Returns
     -------
-    activations, preactivations, activation_grads : list of ndarray (n_networks, n)
-        For hidden layers 1..depth, as :class:`course_utils.MLP` records them.
+    activations, preactivations, activation_grads : ndarray of shape (depth, n_networks, n)
+        For hidden layers 1..depth, as :class:`course_utils.MLP` records them (entry
+        ``l - 1`` is layer l's).
     """
     X = check_batch("X", X, what="n_networks")
     grad_out = check_batch("grad_out", grad_out, X.shape[1], what="n_networks")
@@ -158,30 +192,36 @@ def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *,
     s = check_finite_number("weight_std", weight_std, minimum=0.0)
     sb = check_finite_number("bias_std", bias_std, minimum=0.0)
     gen = as_rng(rng)
-    shape = X.shape
-    hs, zs, ks = [X], [], []
+    n_nets, n = X.shape
+    forward_noise = gen.standard_normal((depth + 1, n_nets, n))
+    backward_noise = gen.standard_normal((depth, n_nets, n + 1))
+    hs = np.empty((depth + 1, n_nets, n))  # hs[l]: h_l, hs[0] the input
+    zs = np.empty((depth + 1, n_nets, n))  # zs[l]: z_(l + 1), zs[depth] the output's
+    ks = np.empty((depth + 1, n_nets))  # the variance each network's z was drawn with
+    hs[0] = X
     with np.errstate(all="ignore"):
         for layer in range(depth + 1):
-            k = s * s * np.einsum("ij,ij->i", hs[-1], hs[-1])[:, None] + sb * sb
-            z = np.sqrt(k) * gen.standard_normal(shape)
-            zs.append(z)
-            ks.append(k)
+            h = hs[layer]
+            ks[layer] = s * s * np.einsum("ij,ij->i", h, h) + sb * sb
+            np.multiply(np.sqrt(ks[layer])[:, None], forward_noise[layer], out=zs[layer])
             if layer < depth:
-                hs.append(act.forward(z))
-        grads = [None] * depth
+                _forward_into(act, zs[layer], hs[layer + 1])
+        inv_k = np.divide(1.0, ks, out=np.zeros_like(ks), where=ks > 0)
+        grads = np.empty((depth, n_nets, n))
         delta = grad_out
         for layer in range(depth, 0, -1):  # weights `layer` map h_layer to z_(layer + 1)
-            h, z, k = hs[layer], zs[layer], ks[layer]
-            norm = np.sqrt(np.einsum("ij,ij->i", delta, delta))[:, None]
-            x = norm * gen.standard_normal(shape)
-            a_x = s * np.einsum("ij,ij->i", h, x)[:, None] + sb * norm * gen.standard_normal(
-                (shape[0], 1)
-            )
-            z_delta = np.einsum("ij,ij->i", z, delta)[:, None]
-            inv_k = np.divide(1.0, k, out=np.zeros_like(k), where=k > 0)
-            g = s * (x + s * h * ((z_delta - a_x) * inv_k))
-            grads[layer - 1] = g
-            delta = g * act.derivative(zs[layer - 1])
+            h, z = hs[layer], zs[layer]
+            x, x_bias = backward_noise[layer - 1, :, :n], backward_noise[layer - 1, :, n]
+            # norm * x ~ N(0, |delta|^2 I), and norm * x_bias its bias entry
+            norm = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+            a_x = norm * (s * np.einsum("ij,ij->i", h, x) + sb * x_bias)
+            z_delta = np.einsum("ij,ij->i", z, delta)
+            g = grads[layer - 1]
+            np.multiply((s * norm)[:, None], x, out=g)
+            g += (s * s * (z_delta - a_x) * inv_k[layer])[:, None] * h
+            if layer > 1:
+                delta = _derivative(act, zs[layer - 1], h)
+                delta *= g
     return hs[1:], zs[:depth], grads
 
 
@@ -205,11 +245,22 @@ def _histogram(values, bins: int = 40):
     return counts / (v.size * (edges[1] - edges[0])), edges, m, sd
 
 
-def _median_input_std(values: np.ndarray, n_inputs: int) -> np.ndarray:
-    """Per layer, the median over inputs of one input's std across the layer's units."""
+def _per_input_std(values: np.ndarray, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per layer: the pooled std of every value, and the median input's std over its units.
+
+    ``values`` has shape (depth, n_inputs * width), each input's units together. The pooled
+    variance is the mean of the inputs' variances plus the variance of their means (every
+    input has ``width`` values), the same number as ``values.std(axis=1)`` without another
+    pass over the values; nan where a layer holds inf or nan (an overflowed layer).
+    """
     with np.errstate(all="ignore"):
-        per_input = values.reshape(values.shape[0], n_inputs, -1).std(axis=2)
-        return np.median(per_input, axis=1)
+        per_input = values.reshape(values.shape[0], n_inputs, -1)
+        means = per_input.mean(axis=2)
+        stds = per_input.std(axis=2)
+        pooled = np.sqrt(np.mean(stds**2, axis=1) + means.var(axis=1))
+        median = np.median(stds, axis=1)
+    pooled[~np.isfinite(values).all(axis=1)] = np.nan
+    return pooled, median
 
 
 def _within(measured, theory_value, factor: float = 2.0) -> bool:
@@ -258,12 +309,26 @@ def _why_they_part(what, pooled, median, theory_value, *, width, saturated, spre
     return f"; {what}: even the median input is at {ratio:.2g}x the theory ({cause}){grown}"
 
 
-def _layer_std(values: np.ndarray) -> np.ndarray:
-    """Std of each row, nan where a row holds inf or nan (an overflowed layer)."""
-    with np.errstate(all="ignore"):
-        out = values.std(axis=1)
-    out[~np.isfinite(values).all(axis=1)] = np.nan
-    return out
+@functools.lru_cache(maxsize=256)
+def _prediction(depth: int, act, sigma_w2: float, sigma_b2: float, input_second_moment=1.0):
+    """:func:`course_utils.theory.predict_propagation`, computed once per setting.
+
+    Pure, and unchanged by most moves of the explorer (the histogram layer, the width
+    under a variance-scaling init...), while at depth 100 it costs more than the sampled
+    pass. Its arrays are shared between results, so they are read-only.
+    """
+    pred = theory.predict_propagation(
+        depth,
+        act,
+        sigma_w2=sigma_w2,
+        sigma_b2=sigma_b2,
+        input_second_moment=input_second_moment,
+    )
+    for field in fields(pred):
+        value = getattr(pred, field.name)
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return pred
 
 
 def compute_propagation(
@@ -305,14 +370,17 @@ def compute_propagation(
         Inputs (one network) or networks (sampled); None: about 4096 values a layer.
     method : {"auto", "network", "sampled"}
         ``network`` draws the weights of one ``cu.MLP([width] * (depth + 2), activation,
-        init, bias_std=bias_std, rng=rng)`` and runs X (then grad_out) through it, both
-        drawn in that order from ``np.random.default_rng((rng, 1))``. ``sampled`` runs
-        :func:`sample_network_pass` (one input per network, Gaussian weights of the
-        init's variance: the shape of the weights' distribution does not matter in wide
-        layers, only its variance). ``auto`` samples when the network would hold more than
-        :data:`NETWORK_WEIGHT_BUDGET` weights, so that a slider move stays fast.
+        init, bias_std=bias_std, rng=network)`` and runs X (then grad_out) through it.
+        ``sampled`` runs :func:`sample_network_pass` with ``rng=network`` (one input per
+        network, Gaussian weights of the init's variance: the shape of the weights'
+        distribution does not matter in wide layers, only its variance). ``auto`` samples
+        when the network would hold more than :data:`NETWORK_WEIGHT_BUDGET` weights, so
+        that a slider move stays fast.
     rng : int
-        Seed.
+        Seed. Two independent sub-streams, ``data, network =
+        np.random.SeedSequence(rng).spawn(2)`` (each through ``np.random.default_rng``):
+        ``data`` draws X, then grad_out; ``network`` draws the network (its weights, or
+        the sampled pass).
 
     Returns
     -------
@@ -334,26 +402,27 @@ def compute_propagation(
 
     var_w = scale**2 * theory.weight_variance(name, width, width, **params)
     sigma_w2 = width * var_w
-    data = np.random.default_rng((seed, 1))
+    data_seed, network_seed = np.random.SeedSequence(seed).spawn(2)
+    data = np.random.default_rng(data_seed)
     X = data.standard_normal((n, width))
     grad_out = data.standard_normal((n, width))
+    network_rng = np.random.default_rng(network_seed)
     if method == "network":
         base = get_initializer(name, **params)
         init_fn = base if scale == 1.0 else _scaled(base, scale)
-        acts, grads = _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, seed)
+        acts, grads = _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, network_rng)
+        A, G = np.stack(acts).reshape(depth, -1), np.stack(grads).reshape(depth, -1)
     else:
         acts, _, grads = sample_network_pass(
-            X, depth, act, math.sqrt(var_w), bias_std, grad_out, rng=seed
+            X, depth, act, math.sqrt(var_w), bias_std, grad_out, rng=network_rng
         )
-    A = np.stack(acts).reshape(depth, -1)
-    G = np.stack(grads).reshape(depth, -1)
-    act_std, grad_std = _layer_std(A), _layer_std(G)
+        A, G = acts.reshape(depth, -1), grads.reshape(depth, -1)
+    (act_std, act_median), (grad_std, grad_median) = _per_input_std(A, n), _per_input_std(G, n)
     with np.errstate(invalid="ignore"):
-        saturated = (np.abs(A) > SATURATION).mean(axis=1)
+        saturated = np.count_nonzero(np.abs(A) > SATURATION, axis=1) / A.shape[1]
     bad = ~(np.isfinite(A).all(axis=1))
     first_bad = int(np.argmax(bad)) + 1 if bad.any() else None
-    pred = theory.predict_propagation(depth, act, sigma_w2=sigma_w2, sigma_b2=bias_std**2)
-    act_median, grad_median = _median_input_std(A, n), _median_input_std(G, n)
+    pred = _prediction(depth, act, sigma_w2, bias_std**2)
 
     how = f"one network, {n} inputs" if method == "network" else f"{n} networks sampled by layer"
     summary = (
@@ -379,16 +448,7 @@ def compute_propagation(
             if np.isfinite(pooled) and not _within(pooled, theo):
                 field = "activation_std" if what == "activations" else "gradient_std"
                 if _within(median, theo) and not ends:
-                    ends = [
-                        theory.predict_propagation(
-                            depth,
-                            act,
-                            sigma_w2=sigma_w2,
-                            sigma_b2=bias_std**2,
-                            input_second_moment=m,
-                        )
-                        for m in starts
-                    ]
+                    ends = [_prediction(depth, act, sigma_w2, bias_std**2, m) for m in starts]
                 spread = (
                     (ratio, *(float(getattr(e, field)[i]) for e in ends))
                     if ends

@@ -114,7 +114,12 @@ def step_histogram(patch) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bar_histogram(ax) -> tuple[np.ndarray, np.ndarray]:
-    """(heights, edges) of the bars of one ``ax.hist`` (histtype "bar") on ``ax``."""
+    """(heights, edges) of the one histogram on ``ax``: ``ax.stairs`` or ``ax.hist``'s bars."""
+    steps = [p for p in ax.patches if isinstance(p, matplotlib.patches.StepPatch)]
+    if steps:
+        (step,) = steps
+        data = step.get_data()
+        return np.asarray(data.values, dtype=float), np.asarray(data.edges, dtype=float)
     bars = [p for p in ax.patches if isinstance(p, matplotlib.patches.Rectangle)]
     heights = np.array([b.get_height() for b in bars])
     edges = np.array([b.get_x() for b in bars] + [bars[-1].get_x() + bars[-1].get_width()])

@@ -90,14 +90,15 @@ def test_propagation_fast_path_equals_a_full_render(style):
     moves = [
         {"scale": 2.0},  # gradients grow: y limits and both histograms' limits move
         {"activation": "relu", "init": "he_normal", "scale": 1.0},
-        {"depth": 3, "layer": 1},  # x limits and the marker line through the legend
+        {"depth": 3, "layer": 1},  # x limits and the marker line
         {"depth": 20, "layer": 20, "width": 8, "bias_std": 0.5},
         {"init": "N(0,0.01)", "activation": "relu", "scale": 0.1, "depth": 20},
         {"depth": 6, "layer": 6, "width": 16, "init": "xavier_normal", "activation": "tanh"},
     ]
     counts = _walk(ex, moves)
     assert counts["new_background"] >= 3, counts
-    assert counts["overlays_cached"] >= 1 and counts["overlays_redrawn"] >= 1, counts
+    # the legend sits above the axes, in the background: no move draws over it
+    assert counts["overlays_cached"] >= 1 and counts["overlays_redrawn"] == 0, counts
 
 
 def test_edge_of_chaos_fast_path_equals_a_full_render(style):

@@ -19,10 +19,12 @@ matplotlib.use("Agg")
 
 def direct_pass(width, depth, activation, init, *, bias_std=0.0, scale=1.0, n=16, seed=0):
     """What compute_propagation(method="network") documents, written out with cu.MLP."""
-    net = cu.MLP([width] * (depth + 2), activation, init, bias_std=bias_std, rng=seed)
+    data_seed, network_seed = np.random.SeedSequence(seed).spawn(2)
+    network = np.random.default_rng(network_seed)
+    net = cu.MLP([width] * (depth + 2), activation, init, bias_std=bias_std, rng=network)
     for w in net.weights:
         w *= scale
-    data = np.random.default_rng((seed, 1))
+    data = np.random.default_rng(data_seed)
     X = data.standard_normal((n, width))
     grad_out = data.standard_normal((n, width))
     net.forward(X)

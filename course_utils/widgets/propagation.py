@@ -69,6 +69,16 @@ def _std_phrase(values, i: int) -> str:
     return "overflowed (inf/nan)"
 
 
+def _decade_limits(*arrays) -> tuple[float, float]:
+    """Log limits in whole decades around every finite positive value, with a 3x margin.
+
+    Most moves keep them, so the y axis stays in the cached background.
+    """
+    lo, hi = _log_limits(*arrays)
+    lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
+    return max(lo, 1e-300), min(hi, 1e300)
+
+
 def propagation_explorer(
     depth: int = 30,
     width: int = 256,
@@ -139,12 +149,17 @@ def propagation_explorer(
     ax.xaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
     ax.set_xlabel("hidden layer l")
     ax.set_ylabel("std: points measured, lines theory")
-    ax.legend(
+    # Above the left axes, where no data goes, and drawn before every axes (zorder -1): it
+    # stays in the cached background and needs no overlap check on a move.
+    fig.legend(
         [(act_meas, act_pred), (grad_meas, grad_pred)],
         ["activations h", "gradients dL/dh"],
         loc="lower left",
+        bbox_to_anchor=(0.115, 0.84),
+        ncol=2,
         fontsize=8,
-    )
+        borderaxespad=0.1,
+    ).set_zorder(-1)
     # above the axes' ticks and spines (zorder 2.5): those stay in the cached background
     hist = {"fill": True, "alpha": 0.6, "zorder": 3}
     act_hist = ax_h.stairs(np.zeros(1), [0.0, 1.0], color=blue, **hist)
@@ -155,7 +170,11 @@ def propagation_explorer(
         axis.set_xlim(-HIST_RANGE, HIST_RANGE)
         axis.set_ylim(0.0, 1.0)  # bars scaled so that the tallest reaches 1 / 1.15
         axis.xaxis.set_major_locator(mticker.MultipleLocator(2))
-    ax_g.set_xlabel("(value - mean) / std", fontsize=8, labelpad=1)
+    # What each panel shows is said once, by its static labels (in the cached background); a
+    # move redraws only the layer and the std in the titles (text costs most of a redraw).
+    ax_h.set_ylabel("activations", fontsize=8, labelpad=2)
+    ax_g.set_ylabel("gradients", fontsize=8, labelpad=2)
+    ax_g.set_xlabel("(value - mean) / std; line: theory", fontsize=8, labelpad=1)
     title = fig.suptitle("", fontsize=11)
 
     def draw(r: PropagationResult) -> None:
@@ -167,7 +186,7 @@ def propagation_explorer(
         marker.set_xdata([r.layer, r.layer])
         ax.set_xlim(0.5, r.depth + 0.5)
         ax.set_ylim(
-            *_log_limits(r.activation_std, p.activation_std, r.gradient_std, p.gradient_std)
+            *_decade_limits(r.activation_std, p.activation_std, r.gradient_std, p.gradient_std)
         )
         forward = _ratio_phrase("activations", r.activation_std, r.layers, r.first_nonfinite_layer)
         grads_nan = _fate(r.activation_std)[0] == "overflowed" and not all(
@@ -192,7 +211,7 @@ def propagation_explorer(
         grad_std = _std_phrase(r.gradient_std[::-1], r.depth - 1 - i)  # computed top down
         if grads_nan and not np.isfinite(r.gradient_std[i]):
             grad_std = "nan (forward overflow)"
-        ax_h.set_title(f"activations, layer {r.layer}: {act_std}", fontsize=9)
+        ax_h.set_title(f"layer {r.layer}: {act_std}", fontsize=9)
         _, edges, mean, std = r.gradient_hist
         sd = p.gradient_std[i]
         if np.isfinite(sd) and sd > 0 and np.isfinite(std) and std > 0:
@@ -201,10 +220,9 @@ def propagation_explorer(
             g = mean + std * x
             pdf = std * np.exp(-0.5 * (g / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
             gauss.set_data(x, pdf / top["grad"])
-            grad_std += " (line: theory)"
         else:
             gauss.set_data([], [])
-        ax_g.set_title(f"gradients, layer {r.layer}: {grad_std}", fontsize=9)
+        ax_g.set_title(f"layer {r.layer}: {grad_std}", fontsize=9)
 
     # The histograms' axes are fixed (std units, bars scaled to the panel): only their
     # bars, the theory line and the titles change on a move.
