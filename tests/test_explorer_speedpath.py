@@ -250,3 +250,16 @@ def test_the_background_follows_only_the_limits_its_artists_follow(style):
         assert counts["new_background"] == (4 if vertical_line else 1), counts
         counts = _walk(ex, [{"b": 2.0}, {"b": 0.5}])
         assert counts["new_background"] == 2, counts
+
+
+def test_encode_png_keeps_every_pixel_opaque_or_not():
+    from course_utils.widgets.base import encode_png
+
+    gen = np.random.default_rng(3)
+    rgba = gen.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    opaque = Image.open(io.BytesIO(encode_png(rgba)))
+    assert opaque.mode == "RGB" and np.array_equal(np.asarray(opaque), rgba[..., :3])
+    rgba[2, 3, 3] = 17  # one translucent pixel: the alpha channel is kept
+    translucent = Image.open(io.BytesIO(encode_png(rgba)))
+    assert translucent.mode == "RGBA" and np.array_equal(np.asarray(translucent), rgba)
