@@ -15,13 +15,12 @@ matrix (Bengio, Simard & Frasconi 1994; Pascanu, Mikolov & Bengio 2013). PyTorch
 
 from __future__ import annotations
 
-import functools
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._rnn_kernels import PRIME_FROM_OUTPUT, reuse_or_new, steps_product, tanh_kernel
 from ._validation import (
     as_float_array,
     as_rng,
@@ -58,57 +57,6 @@ def fast_kernels(activation: Activation):
     if ACTIVATIONS.get(activation.name) is not activation:
         return None, None
     return _FAST_KERNELS.get(activation.name, (None, None))
-
-
-# --- the RNN's kernels: tanh, phi' of every step at once, the weight gradients ------------
-# tanh(z) = expm1(2z) / (expm1(2z) + 2) into ``out`` (``tmp``: scratch); within 3 ulp of
-# np.tanh, exact at +-0, +-inf, nan. 2z is capped at 40 (tanh rounds to 1): no overflow.
-def _tanh_expm1(z, out, tmp):
-    np.multiply(z, 2.0, out=tmp)
-    np.minimum(tmp, 40.0, out=tmp)
-    np.expm1(tmp, out=tmp)
-    np.add(tmp, 2.0, out=out)
-    return np.divide(tmp, out, out=out)
-
-
-# The faster of np.tanh and :func:`_tanh_expm1` here (timed once, best of 5): without a
-# SIMD float64 tanh (x86 AVX2: libm, ~35 ns a value) the expm1 form is 1.2-1.8x faster.
-@functools.cache
-def _tanh_kernel():
-    z = np.linspace(-3.0, 3.0, 4096)
-    out, tmp = np.empty_like(z), np.empty_like(z)
-    best = {_tanh_expm1: math.inf, lambda z, out, tmp: np.tanh(z, out=out): math.inf}
-    for _ in range(5):
-        for fn in best:
-            t0 = time.perf_counter()
-            fn(z, out, tmp)
-            best[fn] = min(best[fn], time.perf_counter() - t0)
-    return min(best, key=best.get)
-
-
-# phi'(z) read off h = phi(z) into out, in the operations of the MLP's kernels (same rounding)
-_PRIME_FROM_OUTPUT = {
-    "tanh": lambda h, out: np.subtract(1.0, np.multiply(h, h, out=out), out=out),
-    "relu": lambda h, out: np.greater(h, 0.0, out=out),
-    "sigmoid": lambda h, out: np.multiply(np.subtract(1.0, h, out=out), h, out=out),
-}
-
-
-# ``sum_t A[t].T @ B[t]`` for stacks (S, n, p), (S, n, q): one GEMM over the S n rows,
-# or, if blocks of steps stay on one OpenBLAS thread where it would not, one per block. A
-# two-thread GEMM waits for a busy second core: (32 x 2048) @ (2048 x 32) took 0.3 ms
-# alone, a mean of 4 ms beside a busy core (notebook 08's RNN training twice as slow).
-# OpenBLAS keeps m n k <= 2^18 on one thread (measured: 2^19 takes two).
-def _steps_product(A, B) -> np.ndarray:
-    (S, n, p), q = A.shape, B.shape[2]
-    block = (1 << 18) // max(n * p * q, 1)
-    if block == 0 or block >= S:
-        return A.reshape(S * n, p).T @ B.reshape(S * n, q)
-    out, tmp = np.zeros((p, q)), np.empty((p, q))
-    for a in range(0, S, block):
-        e = min(a + block, S)
-        out += np.matmul(A[a:e].reshape(-1, p).T, B[a:e].reshape(-1, q), out=tmp)
-    return out
 
 
 def spectral_radius(W) -> float:
@@ -247,6 +195,7 @@ class RNN:
         self.bias_grads: list[np.ndarray] = []
         self.input_grad: np.ndarray | None = None
         self._Z = self._H = self._G = self._Xt = None
+        self._buffers: dict = {}  # work arrays kept for the next call (see _buffer)
 
     def __repr__(self) -> str:
         def name(i):
@@ -309,10 +258,12 @@ class RNN:
         wx, wh, wo = self.weights
         b, bo = self.biases
         h = self.n_hidden
-        Xt = np.ascontiguousarray(X.transpose(1, 0, 2))  # (T, n, n_in)
-        Z = (Xt.reshape(T * n, self.n_in) @ wx).reshape(T, n, h)  # every input at once
+        Xt = self._buffer("Xt", (T, n, self.n_in), "_Xt")
+        np.copyto(Xt, X.transpose(1, 0, 2))  # time first: each step's slice is contiguous
+        Z = self._buffer("Z", (T, n, h), "_Z")
+        np.matmul(Xt.reshape(T * n, self.n_in), wx, out=Z.reshape(T * n, h))  # all inputs
         Z += b
-        H = np.empty((T + 1, n, h))
+        H = self._buffer("H", (T + 1, n, h), "_H")
         H[0] = 0.0
         phi = self._phi_into()
         tmp = np.empty((n, h))
@@ -327,11 +278,19 @@ class RNN:
         self._Xt, self._Z, self._H = Xt, Z, H
         return out
 
+    def _buffer(self, name: str, shape: tuple, record: str | None = None) -> np.ndarray:
+        """Work array ``name``: the last call's (memory already mapped) or a new one.
+
+        The last call's only if nothing outside this net holds it: a record kept stays.
+        """
+        known = record is not None and getattr(self, record) is self._buffers.get(name)
+        return reuse_or_new(self._buffers, name, shape, known_holders=int(known))
+
     def _phi_into(self):
         """``phi(z, out, tmp)``: the activation of one step written into ``out``."""
         act = self.activation
         if act.name == "tanh" and ACTIVATIONS.get("tanh") is act:
-            return _tanh_kernel()
+            return tanh_kernel()
         into = fast_kernels(act)[0]
         if into is not None:
             return lambda z, out, tmp: into(z, out)
@@ -379,7 +338,7 @@ class RNN:
         wx, wh, wo = self.weights
         Z, H, Xt = self._Z, self._H, self._Xt
         T, n, h = Z.shape
-        G = np.empty_like(Z)  # dL/dh_t
+        G = self._buffer("G", Z.shape, "_G")  # dL/dh_t
         act = self.activation
         builtin = ACTIVATIONS.get(act.name) is act
         whT = wh.T
@@ -392,8 +351,8 @@ class RNN:
                     matmul(G[t], whT, out=G[t - 1])
             else:
                 # phi'(z_t) of every step at once; then dL/dz_t = dL/dh_t * phi'(z_t) in place
-                D = np.empty_like(Z)
-                prime = _PRIME_FROM_OUTPUT.get(act.name) if builtin else None
+                D = self._buffer("D", Z.shape)
+                prime = PRIME_FROM_OUTPUT.get(act.name) if builtin else None
                 if prime is None:
                     D[...] = act.derivative(Z)
                 else:
@@ -402,8 +361,8 @@ class RNN:
                     matmul(multiply(D[t], G[t], out=D[t]), whT, out=G[t - 1])
                 multiply(D[0], G[0], out=D[0])
             Df = D.reshape(T * n, h)
-            grad_wh = _steps_product(H[1:T], D[1:])  # h_0 = 0 adds nothing
-            grad_wx = _steps_product(Xt, D)
+            grad_wh = steps_product(H[1:T], D[1:])  # h_0 = 0 adds nothing
+            grad_wx = steps_product(Xt, D)
             grad_b = Df.sum(axis=0)
             self.input_grad = None
             if compute_input_grad:

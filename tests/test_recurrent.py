@@ -120,7 +120,7 @@ def test_recorded_hidden_grads_match_finite_differences_wrt_each_hidden_state(
 def test_tanh_kernel_is_tanh_up_to_rounding():
     """The expm1 form within 3 ulp of np.tanh (|x| up to 25, and 1e-300 .. 1e2 either sign),
     exact at +-0 (sign kept), +-inf, nan, 1 past the cap, and the kernel the RNN picks too."""
-    from course_utils.recurrent import _tanh_expm1, _tanh_kernel
+    from course_utils._rnn_kernels import tanh_expm1, tanh_kernel
 
     x = np.concatenate(
         [np.linspace(-25, 25, 20001), np.logspace(-300, 2, 600), -np.logspace(-300, 2, 600)]
@@ -128,7 +128,7 @@ def test_tanh_kernel_is_tanh_up_to_rounding():
     x = np.concatenate([x, [0.0, -0.0, np.inf, -np.inf, np.nan, 400.0, -400.0, 1e300, 5e-324]])
     ref = np.tanh(x)
     fin = np.isfinite(ref)
-    for kernel in (_tanh_expm1, _tanh_kernel()):
+    for kernel in (tanh_expm1, tanh_kernel()):
         out = np.empty_like(x)
         with np.errstate(over="ignore", invalid="ignore"):
             kernel(x, out, np.empty_like(x))
@@ -142,13 +142,13 @@ def test_weight_gradients_in_blocks_of_steps_equal_one_gemm():
     """The blocked weight gradient (each GEMM small enough for one BLAS thread) is the one
     stacked GEMM up to rounding, for each path; BPTT at notebook 08's T = 64 pixel-by-pixel
     size, where W_h's gradient is blocked, against finite differences."""
-    from course_utils.recurrent import _steps_product
+    from course_utils._rnn_kernels import steps_product
 
     rng = np.random.default_rng(6)
     for S, n, p, q in [(63, 32, 32, 32), (5, 3, 4, 2), (3, 64, 256, 256), (64, 32, 1, 32)]:
         A, B = rng.normal(size=(S, n, p)), rng.normal(size=(S, n, q))
         want = A.reshape(S * n, p).T @ B.reshape(S * n, q)
-        np.testing.assert_allclose(_steps_product(A, B), want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(steps_product(A, B), want, rtol=1e-12, atol=1e-12)
     net = cu.RNN(1, 32, 10, rng=6)
     X, y = rng.normal(size=(32, 64, 1)), rng.integers(0, 10, size=32)
     _, grad = cu.softmax_cross_entropy(net.forward(X), y)
@@ -162,6 +162,34 @@ def test_weight_gradients_in_blocks_of_steps_equal_one_gemm():
     one = cu.RNN(2, 3, 2, rng=0)  # T = 1: h_0 = 0, so W_h gets no gradient
     one.forward(rng.normal(size=(4, 1, 2)))
     assert np.array_equal(one.backward(rng.normal(size=(4, 2)))[1], np.zeros((3, 3)))
+
+
+def test_work_arrays_are_reused_unless_a_record_is_kept():
+    """A second step of the same shape writes into the first one's arrays (no new memory);
+    a record the caller kept (a view of one) keeps its values, and the step is the same."""
+    rng = np.random.default_rng(7)
+    net = cu.RNN(2, 5, 3, rng=7)
+    X1, X2, g = rng.normal(size=(4, 6, 2)), rng.normal(size=(4, 6, 2)), rng.normal(size=(4, 3))
+
+    def step(X):
+        out = net.forward(X)
+        net.backward(g)
+        return out, [a.ctypes.data for a in (net._Xt, net._Z, net._H, net._G)]
+
+    out1, where1 = step(X1)
+    out2, where2 = step(X2)
+    assert where2 == where1  # nothing kept: the same memory
+    kept = (net.hidden_states, net.hidden_grads, net.preactivations)
+    values = [k.copy() for k in kept]
+    out3, where3 = step(X1)
+    for k, v in zip(kept, values):
+        np.testing.assert_array_equal(k, v)  # a kept record is never overwritten
+    assert where3[1:] != where2[1:]
+    fresh = cu.RNN(2, 5, 3, rng=7)
+    np.testing.assert_array_equal(out3, fresh.forward(X1))
+    np.testing.assert_array_equal(out1, out3)
+    fresh.backward(g)
+    np.testing.assert_array_equal(net.hidden_grads, fresh.hidden_grads)
 
 
 def test_recurrent_matrices_closed_forms():

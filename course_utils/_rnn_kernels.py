@@ -1,0 +1,100 @@
+"""What makes :class:`course_utils.RNN`'s numpy step cheap: the kernels of its hot loops.
+
+Measured on the course's 2-core machine at notebook 08's sizes (32 sequences x 32 units):
+one step's GEMM costs ~7 us while np.tanh costs ~36 us (numpy's float64 tanh is scalar
+libm without AVX-512); a fresh 4 MB array costs ~1 ms of page faults when it is first
+written; and a GEMM that OpenBLAS splits over two threads waits for the second core when
+another process keeps it busy (a mean of 4 ms instead of 0.3 ms).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+import time
+
+import numpy as np
+
+
+def tanh_expm1(z, out, tmp):
+    """tanh(z) = expm1(2z) / (expm1(2z) + 2) into ``out`` (``tmp``: scratch shaped like z).
+
+    Within 3 ulp of np.tanh, exact at +-0, +-inf and nan (tests/test_recurrent.py); 2z is
+    capped at 40, past which tanh rounds to 1, so that expm1 never overflows.
+    """
+    np.multiply(z, 2.0, out=tmp)
+    np.minimum(tmp, 40.0, out=tmp)
+    np.expm1(tmp, out=tmp)
+    np.add(tmp, 2.0, out=out)
+    return np.divide(tmp, out, out=out)
+
+
+@functools.cache
+def tanh_kernel():
+    """The faster of np.tanh and :func:`tanh_expm1` on this machine (timed once, best of 5).
+
+    Without a SIMD float64 tanh in numpy (x86 with AVX2: libm, ~35 ns a value) the expm1
+    form is 1.2-1.8x faster; with one (AVX-512), np.tanh is. Both are tanh up to rounding.
+    """
+    z = np.linspace(-3.0, 3.0, 4096)
+    out, tmp = np.empty_like(z), np.empty_like(z)
+    best = {tanh_expm1: math.inf, lambda z, out, tmp: np.tanh(z, out=out): math.inf}
+    for _ in range(5):
+        for fn in best:
+            t0 = time.perf_counter()
+            fn(z, out, tmp)
+            best[fn] = min(best[fn], time.perf_counter() - t0)
+    return min(best, key=best.get)
+
+
+#: phi'(z) read off h = phi(z) into ``out``, in the operations of the MLP's kernels (so
+#: dL/dz rounds as theirs does): tanh' = 1 - h^2, relu' = [h > 0], sigmoid' = (1 - h) h.
+PRIME_FROM_OUTPUT = {
+    "tanh": lambda h, out: np.subtract(1.0, np.multiply(h, h, out=out), out=out),
+    "relu": lambda h, out: np.greater(h, 0.0, out=out),
+    "sigmoid": lambda h, out: np.multiply(np.subtract(1.0, h, out=out), h, out=out),
+}
+
+
+def steps_product(A, B) -> np.ndarray:
+    """``sum_t A[t].T @ B[t]`` for stacks ``(S, n, p)`` and ``(S, n, q)``: a weight gradient.
+
+    One GEMM over the ``S n`` stacked rows, unless OpenBLAS would run it on two threads
+    while blocks of steps stay on one (it keeps m n k <= 2^18 on one thread; 2^19 takes
+    two, measured): then one GEMM per block, summed. At notebook 08's pixel-by-pixel size
+    the single (32 x 2016) @ (2016 x 32) GEMM beside a busy core doubled its RNN training.
+    """
+    (S, n, p), q = A.shape, B.shape[2]
+    block = (1 << 18) // max(n * p * q, 1)
+    if block == 0 or block >= S:
+        return A.reshape(S * n, p).T @ B.reshape(S * n, q)
+    out, tmp = np.zeros((p, q)), np.empty((p, q))
+    for a in range(0, S, block):
+        e = min(a + block, S)
+        out += np.matmul(A[a:e].reshape(-1, p).T, B[a:e].reshape(-1, q), out=tmp)
+    return out
+
+
+def _refs(store: dict, name: str) -> int:
+    return sys.getrefcount(store[name])
+
+
+_UNSHARED = _refs({"probe": np.empty(0)}, "probe")  # an array that only its dict holds
+
+
+def reuse_or_new(store: dict, name: str, shape: tuple, *, known_holders: int = 0):
+    """``store[name]`` again if it has ``shape`` and no one else holds it; else a new one.
+
+    "No one else": nothing but ``store`` and the ``known_holders`` the caller counts (its
+    own record of the array, say). A record a user kept from the last call (or any view of
+    it) is one more holder, so it is never overwritten: the call writes into a new array.
+    """
+    if (
+        name in store
+        and store[name].shape == shape
+        and _refs(store, name) <= _UNSHARED + known_holders
+    ):
+        return store[name]
+    store[name] = np.empty(shape)
+    return store[name]
