@@ -71,7 +71,9 @@ def test_an_unstable_map_is_named_when_a_few_inputs_set_the_pooled_std():
         depth=53, width=256, init="he_normal", scale=1.07, activation="silu"
     )
     theory_value = r.predicted.activation_std[-1]
-    assert r.activation_std[-1] > 100 * theory_value  # the pooled std is far off
+    # the pooled std is off by more than the 2x at which the summary explains (how far the
+    # few inputs that grow carry it depends on the draw: 5x at this seed, 6e5x at seed 7)
+    assert r.activation_std[-1] > 2 * theory_value
     assert 0.5 < r.activation_median_std[-1] / theory_value < 2  # the median is not
     assert "the median input follows the theory" in r.summary
     assert "amplifies the differences between inputs" in r.summary
