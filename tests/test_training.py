@@ -250,7 +250,7 @@ def test_zero_init_never_moves_the_hidden_weights(digits):
 # --- He et al. (2015), fig. 3 in miniature -------------------------------------------------
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_30_relu_layers_he_trains_and_xavier_stays_at_ln10(digits, seed):
-    """30 ReLU layers of width 128, SGD with momentum, the same budget for both inits.
+    """30 ReLU layers of width 64, SGD with momentum, the same budget for both inits.
 
     Xavier (fan_avg = fan_in here) gives each ReLU layer half the variance it needs, so the
     logits start about 2^-15 times smaller than He's: softmax is uniform and the loss is
@@ -259,13 +259,27 @@ def test_30_relu_layers_he_trains_and_xavier_stays_at_ln10(digits, seed):
     Xtr, _, ytr, _ = digits
     losses = {}
     for init in ("he_normal", "xavier_normal"):
-        net = cu.MLP([64] + [128] * 29 + [10], activation="relu", init=init, rng=seed)
+        net = cu.MLP([64] + [64] * 29 + [10], activation="relu", init=init, rng=seed)
         hist = cu.fit(
-            net, Xtr, ytr, epochs=4, lr=0.002, batch_size=32, optimizer="momentum", rng=seed
+            net, Xtr, ytr, epochs=5, lr=0.002, batch_size=32, optimizer="momentum", rng=seed
         )
         losses[init] = hist.loss
     assert all(abs(v - LN10) < 0.01 for v in losses["xavier_normal"]), losses
     assert losses["he_normal"][-1] < LN10 - 0.8, losses
+
+
+def test_xavier_relu_net_is_he_net_scaled_layer_by_layer(digits):
+    """Notebook 05's claim: same seed, zero biases, so Xavier's logits are He's times a constant.
+
+    Both initializers scale the same standard normals, and relu(c x) = c relu(x) for c > 0,
+    so the ratio of the logits is the product of the per-layer std ratios, exactly (up to
+    rounding): sqrt(2^-29 * 64 / 74) for 64-wide layers.
+    """
+    Xtr = digits[0][:50]
+    sizes = [64] + [64] * 29 + [10]
+    he = cu.MLP(sizes, activation="relu", init="he_normal", rng=3).forward(Xtr)
+    xavier = cu.MLP(sizes, activation="relu", init="xavier_normal", rng=3).forward(Xtr)
+    np.testing.assert_allclose(xavier, he * np.sqrt(2.0**-29 * 64 / 74), rtol=1e-9)
 
 
 # --- errors -------------------------------------------------------------------------------------
