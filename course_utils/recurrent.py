@@ -317,11 +317,15 @@ class RNN:
         self.weight_grads[2], self.bias_grads[1] = grad_wo, grad_bo
         return self.weight_grads
 
-    def backward_through_time(self, grad_h_last, *, compute_input_grad: bool = False):
+    def backward_through_time(
+        self, grad_h_last, *, compute_input_grad: bool = False, weight_grads: bool = True
+    ):
         """BPTT from a given dL/dh_T ``(n_samples, n_hidden)``; returns :attr:`hidden_grads`.
 
         What the gradient-through-time experiments use: no readout in between. The readout's
-        gradients are recorded as zeros.
+        gradients are recorded as zeros; ``weight_grads=False`` skips the weight gradients
+        (:attr:`weight_grads` and :attr:`bias_grads` are left empty) for a caller that
+        reads only dL/dh_t.
         """
         if self._H is None:
             raise RuntimeError("call forward(X) before backward_through_time(grad_h_last)")
@@ -331,10 +335,10 @@ class RNN:
                 f"grad_h_last must have shape {self._H.shape[1:]} like h_T; "
                 f"received shape {g.shape}"
             )
-        self._bptt(g, compute_input_grad=compute_input_grad)
+        self._bptt(g, compute_input_grad=compute_input_grad, weight_grads=weight_grads)
         return self.hidden_grads
 
-    def _bptt(self, dh, *, compute_input_grad: bool) -> None:
+    def _bptt(self, dh, *, compute_input_grad: bool, weight_grads: bool = True) -> None:
         wx, wh, wo = self.weights
         Z, H, Xt = self._Z, self._H, self._Xt
         T, n, h = Z.shape
@@ -361,13 +365,17 @@ class RNN:
                     matmul(multiply(D[t], G[t], out=D[t]), whT, out=G[t - 1])
                 multiply(D[0], G[0], out=D[0])
             Df = D.reshape(T * n, h)
-            grad_wh = steps_product(H[1:T], D[1:])  # h_0 = 0 adds nothing
-            grad_wx = steps_product(Xt, D)
-            grad_b = Df.sum(axis=0)
+            if weight_grads:
+                grad_wh = steps_product(H[1:T], D[1:])  # h_0 = 0 adds nothing
+                grad_wx = steps_product(Xt, D)
+                grad_b = Df.sum(axis=0)
             self.input_grad = None
             if compute_input_grad:
                 self.input_grad = (Df @ wx.T).reshape(T, n, self.n_in).transpose(1, 0, 2)
         self._G = G
+        if not weight_grads:  # the caller reads only dL/dh_t
+            self.weight_grads, self.bias_grads = [], []
+            return
         self.weight_grads = [grad_wx, grad_wh, np.zeros_like(wo)]
         self.bias_grads = [grad_b, np.zeros(self.n_out)]
 
@@ -427,7 +435,7 @@ def gradient_through_time(
     )
     X = gen.standard_normal((n_samples, T, n_in))
     net.forward(X)
-    G = net.backward_through_time(gen.standard_normal((n_samples, n_hidden)))
+    G = net.backward_through_time(gen.standard_normal((n_samples, n_hidden)), weight_grads=False)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         rms = np.sqrt(np.mean(np.square(G), axis=(0, 2)))
         ratio = rms / rms[-1]

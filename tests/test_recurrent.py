@@ -246,6 +246,21 @@ def test_gradient_through_time_closed_forms():
     assert r.verdict == "explodes"
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+def test_bptt_without_weight_grads_gives_the_same_hidden_grads(activation):
+    """``weight_grads=False`` (what gradient_through_time asks for) leaves dL/dh_t as it was."""
+    gen = np.random.default_rng(5)
+    X, dh = gen.standard_normal((4, 6, 2)), gen.standard_normal((4, 8))
+    # two nets from one seed: neither reuses the other's work arrays
+    net, bare = (cu.RNN(2, 8, 3, activation=activation, recurrent_init="gaussian", rng=1)
+                 for _ in range(2))  # fmt: skip
+    net.forward(X)
+    bare.forward(X)
+    full = net.backward_through_time(dh)
+    np.testing.assert_array_equal(bare.backward_through_time(dh, weight_grads=False), full)
+    assert len(net.weight_grads) == 3 and bare.weight_grads == [] and bare.bias_grads == []
+
+
 def test_fit_trains_an_rnn_with_clipping():
     X, y = cu.load_digits()
     net = cu.RNN(8, 32, 10, rng=0)
