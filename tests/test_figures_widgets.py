@@ -183,7 +183,7 @@ def test_propagation_draws_measured_and_predicted_std_and_the_layer_histograms(p
         np.testing.assert_allclose(drawn.values, density / top)
         assert axis.get_xlim() == (-4.0, 4.0) and axis.get_ylim() == (0.0, 1.0)  # fixed
         assert stairs.get_zorder() > axis.xaxis.get_zorder()  # ticks stay in the background
-        assert f"layer {r.layer}" in axis.get_title()
+        assert f"layer {r.layer}" in ax_h.get_title()  # said once, above both panels
         if np.isfinite(std) and std > 0:
             assert f"std {std:.3g}" in axis.get_title()
         else:  # what happened, never a bare 'std nan'

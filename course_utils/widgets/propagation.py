@@ -222,7 +222,7 @@ def propagation_explorer(
             gauss.set_data(x, pdf / top["grad"])
         else:
             gauss.set_data([], [])
-        ax_g.set_title(f"layer {r.layer}: {grad_std}", fontsize=9)
+        ax_g.set_title(grad_std, fontsize=9)  # the layer above's: said once, in its title
 
     # The histograms' axes are fixed (std units, bars scaled to the panel): only their
     # bars, the theory line and the titles change on a move.
