@@ -90,9 +90,12 @@ def propagation_explorer(
     Left: the std of activations (circles) and of back-propagated gradients (squares)
     layer by layer, measured on a random network, with the mean-field prediction as a
     line. Right: histograms of the chosen layer's activations and gradients (the
-    gradients with the predicted Gaussian). One figure, updated in place; a wide, deep
-    network is sampled layer by layer (see :func:`compute_propagation`), so every move
-    redraws in well under 100 ms. Introduced in notebook 04.
+    gradients with the predicted Gaussian). One figure, updated in place: a move redraws
+    the points, lines, bars and titles over a cached background (the axes, the legend and
+    the panels' labels; the y limits move by whole decades). A wide, deep network is
+    sampled layer by layer (see :func:`compute_propagation`): on the course's 2-core
+    machine a move takes about 50 ms at the defaults, 80-100 ms at depth 100
+    (``benchmarks/widgets.py``). Introduced in notebook 04.
     """
     import ipywidgets as widgets
 
