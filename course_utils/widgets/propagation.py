@@ -92,10 +92,11 @@ def propagation_explorer(
     line. Right: histograms of the chosen layer's activations and gradients (the
     gradients with the predicted Gaussian). One figure, updated in place: a move redraws
     the points, lines, bars and titles over a cached background (the axes, the legend and
-    the panels' labels; the y limits move by whole decades). A wide, deep network is
-    sampled layer by layer (see :func:`compute_propagation`): on the course's 2-core
-    machine a move takes about 50 ms at the defaults, 80-100 ms at depth 100
-    (``benchmarks/widgets.py``). Introduced in notebook 04.
+    the panels' labels; the y limits move by whole decades, and the x axis, which follows
+    the depth, has a cached layer of its own). A wide, deep network is sampled layer by
+    layer (see :func:`compute_propagation`): on the course's 2-core machine a move takes
+    about 50 ms at the defaults, 80-100 ms at depth 100 (``benchmarks/widgets.py``), a
+    depth move about 65 ms. Introduced in notebook 04.
     """
     import ipywidgets as widgets
 
@@ -152,6 +153,7 @@ def propagation_explorer(
     ax.xaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))
     ax.set_xlabel("hidden layer l")
     ax.set_ylabel("std: points measured, lines theory")
+    ax.xaxis.set_zorder(1.6)  # it follows the depth: drawn after the y axis, which stays cached
     # Above the left axes, where no data goes, and drawn before every axes (zorder -1): it
     # stays in the cached background and needs no overlap check on a move.
     fig.legend(
@@ -230,7 +232,7 @@ def propagation_explorer(
     # The histograms' axes are fixed (std units, bars scaled to the panel): only their
     # bars, the theory line and the titles change on a move.
     changing = [act_meas, act_pred, grad_meas, grad_pred, marker, title, act_hist, grad_hist]
-    changing += [gauss, ax_h.title, ax_g.title]
+    changing += [gauss, ax_h.title, ax_g.title, ax.xaxis]
     explorer = Explorer(
         controls=controls, compute=compute_propagation, draw=draw, figure=fig, changing=changing
     )
