@@ -16,6 +16,7 @@ from . import (
     lr_transfer,
     pointer_grid,
     recurrent,
+    reproductions,
     theory,
     transformer,
 )
