@@ -10,9 +10,7 @@ another process keeps it busy (a mean of 4 ms instead of 0.3 ms).
 from __future__ import annotations
 
 import functools
-import math
 import sys
-import time
 
 import numpy as np
 
@@ -33,22 +31,26 @@ def tanh_exp(z, out, tmp):
     return np.subtract(1.0, tmp, out=out)
 
 
+def _numpy_has_simd_tanh() -> bool:
+    """Whether numpy dispatches float64 tanh to SIMD code here (x86 AVX-512: SVML)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_features__
+    return bool(__cpu_features__.get("AVX512_SKX", False))
+
+
 @functools.cache
 def tanh_kernel():
-    """The faster of np.tanh and :func:`tanh_exp` on this machine (timed once, best of 5).
+    """np.tanh where numpy has a SIMD float64 tanh (AVX-512), else :func:`tanh_exp`.
 
-    Without a SIMD float64 tanh in numpy (x86 with AVX2: libm, ~35 ns a value) the exp
-    form is 2-3x faster; with one (AVX-512), np.tanh is. Both are tanh up to rounding.
+    Without one (x86 with AVX2: libm, ~35 ns a value) the exp form is 2-3x faster; with
+    one, np.tanh is. Both are tanh up to rounding. The choice reads the CPU's features,
+    never a timing, so the same machine always computes the same numbers.
     """
-    z = np.linspace(-3.0, 3.0, 4096)
-    out, tmp = np.empty_like(z), np.empty_like(z)
-    best = {tanh_exp: math.inf, lambda z, out, tmp: np.tanh(z, out=out): math.inf}
-    for _ in range(5):
-        for fn in best:
-            t0 = time.perf_counter()
-            fn(z, out, tmp)
-            best[fn] = min(best[fn], time.perf_counter() - t0)
-    return min(best, key=best.get)
+    if _numpy_has_simd_tanh():
+        return lambda z, out, tmp: np.tanh(z, out=out)
+    return tanh_exp
 
 
 #: phi'(z) read off h = phi(z) into ``out``, in the operations of the MLP's kernels (so
