@@ -233,7 +233,8 @@ def test_limits_shown_follows_each_cached_artists_transform(style):
     assert limits_shown(ax, [ax.xaxis, vline]) == (True, False)
     assert limits_shown(ax, [band, vline]) == (True, True)
     assert limits_shown(ax, [line]) == (True, True)
-    assert limits_shown(ax, [ax.legend()]) == (True, True)  # a legend: both, unprobed
+    legend = ax.legend([line], ["data"])
+    assert limits_shown(ax, [legend]) == (True, True)  # a legend: both, unprobed
     assert (ax.get_xlim(), ax.get_ylim()) == limits  # the probe puts the limits back
     plt.close(fig)
 
