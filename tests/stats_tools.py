@@ -1,7 +1,8 @@
-"""Monte Carlo standard errors, shared by the tests: a tolerance comes from the sample size.
+"""Monte Carlo standard errors and finite differences, shared by the tests.
 
 Every Monte Carlo comparison in the suite asks "within k standard errors?", with the
-standard error estimated from the same draws.
+standard error estimated from the same draws; every backward pass is compared with
+:func:`central_difference`.
 """
 
 from __future__ import annotations
@@ -32,3 +33,19 @@ def var_se(values, *, mean: float | None = None) -> tuple[float, float]:
 def within_se(measured: float, expected: float, se: float, k: float = 5.0) -> bool:
     """True when ``measured`` lies within ``k`` standard errors of ``expected``."""
     return abs(measured - expected) <= k * se
+
+
+def central_difference(p, i, loss, eps: float = 1e-6) -> float:
+    """``(loss() at p[i] + eps - loss() at p[i] - eps) / (2 eps)``, with ``p[i]`` restored.
+
+    ``p`` is an array the loss reads (a parameter, an input), changed in place; the error
+    of the estimate is O(eps^2) times the loss's third derivative, plus rounding of order
+    (machine eps) |loss| / eps.
+    """
+    old = p[i]
+    p[i] = old + eps
+    up = loss()
+    p[i] = old - eps
+    down = loss()
+    p[i] = old
+    return (up - down) / (2 * eps)

@@ -15,18 +15,7 @@ from course_utils.recurrent import (
     recurrent_matrix,
     spectral_radius,
 )
-from stats_tools import var_se, within_se
-
-
-def _central_difference(p, i, loss, eps=1e-6):
-    """(loss(p[i] + eps) - loss(p[i] - eps)) / (2 eps), p[i] restored."""
-    old = p[i]
-    p[i] = old + eps
-    up = loss()
-    p[i] = old - eps
-    down = loss()
-    p[i] = old
-    return (up - down) / (2 * eps)
+from stats_tools import central_difference, var_se, within_se
 
 
 @pytest.mark.parametrize(
@@ -52,7 +41,7 @@ def test_bptt_matches_finite_differences(activation, recurrent_init):
     for p, g in zip(net.params, grads):
         for flat in rng.choice(p.size, size=min(5, p.size), replace=False):
             i = np.unravel_index(flat, p.shape)
-            assert g[i] == pytest.approx(_central_difference(p, i, loss), rel=1e-5, abs=1e-9)
+            assert g[i] == pytest.approx(central_difference(p, i, loss), rel=1e-5, abs=1e-9)
     for i in [
         (0, 0, 0),
         (1, 5, 2),
@@ -156,7 +145,7 @@ def test_weight_gradients_in_blocks_of_steps_equal_one_gemm():
     net.backward(grad)
     g = net.weight_grads[1].copy()
     for i in [(0, 0), (5, 17), (31, 2)]:
-        fd = _central_difference(
+        fd = central_difference(
             net.weights[1], i, lambda: cu.softmax_cross_entropy(net.forward(X), y)[0]
         )
         assert g[i] == pytest.approx(fd, rel=1e-5, abs=1e-9)
