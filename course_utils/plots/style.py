@@ -10,6 +10,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import LogLocator
 
 __all__ = [
     "PALETTE",
@@ -195,19 +196,15 @@ def log_tick_formatter():
 MINOR_LOG_DECADES = 3
 
 
-def _sparse_log_minor_locator():
-    from matplotlib.ticker import LogLocator
+class SparseLogMinorLocator(LogLocator):
+    """Minor ticks at 2..9 x 10^k while the view spans at most MINOR_LOG_DECADES decades."""
 
-    class SparseLogMinorLocator(LogLocator):
-        """Minor ticks at 2..9 x 10^k while the view spans at most MINOR_LOG_DECADES decades."""
-
-        def tick_values(self, vmin, vmax):
-            lo, hi = sorted((float(vmin), float(vmax)))
-            if lo > 0 and np.isfinite(hi) and np.log10(hi / lo) > MINOR_LOG_DECADES:
-                return np.array([])
-            return super().tick_values(vmin, vmax)
-
-    return SparseLogMinorLocator(subs="auto")
+    def tick_values(self, vmin, vmax):
+        """Those of :class:`~matplotlib.ticker.LogLocator`, or none over a wider view."""
+        lo, hi = sorted((float(vmin), float(vmax)))
+        if lo > 0 and np.isfinite(hi) and np.log10(hi / lo) > MINOR_LOG_DECADES:
+            return np.array([])
+        return super().tick_values(vmin, vmax)
 
 
 def log_axis(ax, which: str = "y") -> None:
@@ -223,7 +220,7 @@ def log_axis(ax, which: str = "y") -> None:
     axis = ax.xaxis if which == "x" else ax.yaxis
     (ax.set_xscale if which == "x" else ax.set_yscale)("log")
     axis.set_major_formatter(log_tick_formatter())
-    axis.set_minor_locator(_sparse_log_minor_locator())
+    axis.set_minor_locator(SparseLogMinorLocator(subs="auto"))
 
 
 _MARKERS = ("o", "s", "^", "D", "v", "P")
