@@ -38,6 +38,33 @@ def test_conv2d_is_the_definition_with_zero_padding(k, shape, c_out):
     np.testing.assert_allclose(conv2d(X, K, b), direct_conv(X, K) + b, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_im2col_zeroes_the_border_of_a_reused_pad_buffer(k):
+    """The CNN hands im2col the last call's padded copy: whatever its border holds (nan
+    here), the taps on the padding must come out 0, as a fresh zero padding gives."""
+    from course_utils.convolution import _im2col
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(2, 5, 4, 3))
+    p = k // 2
+    dirty = np.full((2, 5 + 2 * p, 4 + 2 * p, 3), np.nan)
+    out = np.full((2 * 5 * 4, k * k * 3), np.nan)
+    np.testing.assert_array_equal(_im2col(X, k, out, dirty), im2col(X, k))
+    assert np.isfinite(out).all()
+
+
+def test_a_cnn_forward_after_another_is_the_definition():
+    """Buffers (patch matrices, padded copies) carry over between calls: the second
+    batch's first preactivation must still be the zero-padded convolution of its own X."""
+    rng = np.random.default_rng(8)
+    net = cu.CNN(input_shape=(6, 5, 2), channels=(3, 4), rng=0)
+    net.forward(rng.normal(size=(3, 6, 5, 2)) * 100.0)
+    X = rng.normal(size=(3, 6, 5, 2))
+    net.forward(X)
+    expected = direct_conv(X, net.weights[0]) + net.biases[0]
+    np.testing.assert_allclose(net.preactivations[0], expected, rtol=1e-12, atol=1e-12)
+
+
 def test_col2im_is_the_adjoint_of_im2col():
     """<im2col(X), C> = <X, col2im(C)> for every X and C: the backward pass is exact."""
     rng = np.random.default_rng(1)
