@@ -13,6 +13,14 @@ bookkeeping) adds. Goal: <= 1.3.
 Prints ``BENCH step_ms``, ``BENCH gemm_ms``, ``BENCH step_over_gemm`` (medians after a
 warm-up), and ``BENCH torch_step_ms`` when PyTorch happens to be installed. Lines
 starting with ``#`` describe the BLAS the numbers were measured with.
+
+The CNN, RNN and transformer cases print the same with their name as a prefix. The RNN
+cases also print ``floor_ms``: the GEMMs plus only the per-step element-wise work that
+a recurrence cannot batch over time (an add, a tanh, a multiply). Where a 32 x 32 GEMM
+is a few microseconds, those calls cost as much as the GEMM itself (numpy's float64
+tanh and exp are scalar code on a CPU without AVX-512), so ``floor_over_gemm`` is how
+close to its GEMMs any numpy RNN step can come, and ``step_over_floor`` how close
+``cu.RNN``'s step comes to that.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import time
 import numpy as np
 
 import course_utils as cu
+from course_utils._rnn_kernels import tanh_kernel
 from course_utils.training import train_step
 
 WIDTH, LAYERS, BATCH = 256, 10, 256
@@ -244,11 +253,17 @@ def _torch_step(torch, model, X, repeats: int, optimizer: str, clip_norm=None) -
 
 
 def bench_rnn_numpy(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
-    """Median ms of one cu.fit step of cu.RNN, and of its GEMMs alone.
+    """Median ms of one cu.fit step of cu.RNN, of its GEMMs alone, and of numpy's floor.
 
-    The input projection of every step at once, T - 1 recurrent products forward (h_0 = 0)
-    and T - 1 backward, the two weight gradients over all steps at once (W_h's over the
-    T - 1 steps after the first), and the readout's three.
+    The GEMMs: the input projection of every step at once, T - 1 recurrent products
+    forward (h_0 = 0) and T - 1 backward, the two weight gradients over all steps at once
+    (W_h's over the T - 1 steps after the first), and the readout's three.
+
+    The floor adds to those GEMMs only the element-wise work that the recursion cannot
+    batch over time, one numpy call each per step: forward, the input term added to
+    ``h_{t-1} W_h`` and tanh of the sum (the course's fastest float64 tanh on this CPU,
+    ``tanh_kernel()``); backward, ``dL/dh_t * phi'(z_t)``. No loss, optimizer, clipping
+    or records: no numpy step of this RNN can take less time.
     """
     n_in, h, T, n, clip_norm = size
     rng = np.random.default_rng(0)
@@ -273,19 +288,35 @@ def bench_rnn_numpy(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
         ]
     }
 
-    def gemms():
+    def outside_the_loops():  # the GEMMs over all steps at once, and the readout's
         np.matmul(Xf, wx, out=bufs["u"])
-        for t in range(T - 1):
-            np.matmul(Hs[t], wh, out=bufs["z"])
         np.matmul(Hs[-1], wo, out=bufs["o"])
         np.matmul(Hs[-1].T, g, out=bufs["gwo"])
         np.matmul(g, wo.T, out=bufs["dh"])
-        for t in range(T - 1):
-            np.matmul(Hs[t], wh.T, out=bufs["dh"])
         np.matmul(Hs[:-1].reshape((T - 1) * n, h).T, Df[n:], out=bufs["gwh"])
         np.matmul(Xf.T, Df, out=bufs["gwx"])
 
-    return paired_median_ms([step, gemms], repeats)
+    def gemms():
+        outside_the_loops()
+        for t in range(T - 1):
+            np.matmul(Hs[t], wh, out=bufs["z"])
+        for t in range(T - 1):
+            np.matmul(Hs[t], wh.T, out=bufs["dh"])
+
+    tanh, Ds, tmp = tanh_kernel(), rng.normal(size=(T, n, h)), np.empty((n, h))
+
+    def floor():
+        outside_the_loops()
+        u, z, dh = bufs["u"].reshape(T, n, h), bufs["z"], bufs["dh"]
+        for t in range(T - 1):
+            np.matmul(Hs[t], wh, out=z)
+            np.add(z, u[t], out=z)
+            tanh(z, Hs[t + 1], tmp)
+        for t in range(T - 1, 0, -1):
+            np.multiply(Ds[t], dh, out=dh)
+            np.matmul(dh, wh.T, out=dh)
+
+    return paired_median_ms([step, gemms, floor], repeats)
 
 
 def bench_rnn_torch(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
@@ -402,11 +433,19 @@ def bench_transformer_torch(repeats: int, optimizer: str):
 
 
 def report_case(name: str, numpy_ms, torch_ms) -> None:
-    """The BENCH lines of one model: step, GEMMs, their ratio, PyTorch's step beside it."""
-    step_ms, gemm_ms = numpy_ms
+    """The BENCH lines of one model: step, GEMMs, their ratio, PyTorch's step beside it.
+
+    ``numpy_ms`` is (step, GEMMs) or (step, GEMMs, numpy floor): with a floor, also how
+    far the floor itself is above the GEMMs and the step above the floor.
+    """
+    step_ms, gemm_ms, *floor = numpy_ms
     print(f"BENCH {name}_step_ms {step_ms:.3f}")
     print(f"BENCH {name}_gemm_ms {gemm_ms:.3f}")
     print(f"BENCH {name}_step_over_gemm {step_ms / gemm_ms:.3f}")
+    if floor:
+        print(f"BENCH {name}_floor_ms {floor[0]:.3f}")
+        print(f"BENCH {name}_floor_over_gemm {floor[0] / gemm_ms:.3f}")
+        print(f"BENCH {name}_step_over_floor {step_ms / floor[0]:.3f}")
     if torch_ms is not None:
         print(f"BENCH {name}_torch_step_ms {torch_ms:.3f}")
         print(f"BENCH {name}_numpy_over_torch {step_ms / torch_ms:.3f}")
