@@ -104,9 +104,17 @@ def _init_spec(init) -> tuple[str, dict]:
     )
 
 
-def _auto_samples(width: int) -> int:
-    """About 4096 recorded values a layer, at least 4 and at most 256 inputs."""
-    return int(np.clip(4096 // width, 4, 256))
+#: At most this many values recorded over all layers when ``n_samples`` is None (2^18):
+#: past 64 layers a deep network records fewer inputs, so that a move of the explorer
+#: stays fast, but never under 2048 values a layer (nor under 2 inputs).
+AUTO_SAMPLE_BUDGET = 1 << 18
+
+
+def _auto_samples(width: int, depth: int = 1) -> int:
+    """About 4096 recorded values a layer (4 to 256 inputs), within AUTO_SAMPLE_BUDGET."""
+    n = int(np.clip(4096 // width, 4, 256))
+    floor = min(n, max(2, -(-2048 // width)))
+    return max(floor, min(n, AUTO_SAMPLE_BUDGET // (width * depth)))
 
 
 def _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, rng):
@@ -367,7 +375,9 @@ def compute_propagation(
     layer : int or None
         The layer whose histograms are kept (None or above ``depth``: the last layer).
     n_samples : int or None
-        Inputs (one network) or networks (sampled); None: about 4096 values a layer.
+        Inputs (one network) or networks (sampled); None: about 4096 values a layer,
+        fewer past 64 layers (at most :data:`AUTO_SAMPLE_BUDGET` values in all, never
+        under 2048 a layer).
     method : {"auto", "network", "sampled"}
         ``network`` draws the weights of one ``cu.MLP([width] * (depth + 2), activation,
         init, bias_std=bias_std, rng=network)`` and runs X (then grad_out) through it.
@@ -394,7 +404,10 @@ def compute_propagation(
     act = get_activation(activation)
     bias_std = check_finite_number("bias_std", bias_std, minimum=0.0)
     layer = depth if layer is None else min(check_positive_int("layer", layer), depth)
-    n = _auto_samples(width) if n_samples is None else check_positive_int("n_samples", n_samples)
+    if n_samples is None:
+        n = _auto_samples(width, depth)
+    else:
+        n = check_positive_int("n_samples", n_samples)
     check_choice("method", method, ("auto", "network", "sampled"))
     seed = check_positive_int("rng", rng, minimum=0)
     if method == "auto":

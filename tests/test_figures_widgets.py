@@ -556,9 +556,10 @@ def test_gradient_through_time_draws_the_ratio_per_step_and_the_spectrum(
     np.testing.assert_allclose(xy(eig)[0] + 1j * xy(eig)[1], r.eigenvalues)
     np.testing.assert_allclose(np.hypot(*xy(rim)), r.radius)
     assert r.radius == pytest.approx(float(np.abs(r.eigenvalues).max()))
-    assert ax1.get_title().startswith(f"{params['recurrent_init']} x {params['scale']:.2f}, ")
-    assert r.verdict in ax1.get_title()
-    assert ax2.get_title() == f"spectral radius {r.radius:.3f}"
+    value = f"{r.ratio[0]:.2g}x" if np.isfinite(r.ratio[0]) else "overflow"
+    assert ax1.get_title() == f"{r.verdict}: {value} at t = 1"  # the settings: the summary
+    assert ax2.get_title() == "spectrum of W_h"
+    assert f"spectral radius of W_h {r.radius:.3f}" in r.summary
     for word in (f"T = {params['T']}", params["recurrent_init"], f"{params['scale']:.2f}"):
         assert word in r.summary
     (legend,) = ex.figure.legends  # one legend below both axes, for every labelled series
@@ -631,7 +632,9 @@ def test_transformer_explorer_draws_stream_gradient_and_entropy_per_block(transf
     for word in (f"d_model {params['d_model']}", f"{L} blocks", params["init"], params["norm"]):
         assert word in r.summary
     title = transformer.figure.texts[0].get_text()
-    assert title.startswith(f"{params['init']}, {params['norm']}-LN, d_model {params['d_model']}:")
+    ratio = r.grad_norm[-1] / r.grad_norm[0]
+    end = f"{r.stream_std[-1]:.2g}"
+    assert title == f"stream std {end} at the end, gradient last/first x{ratio:.2g}"
     assert_nothing_clipped(transformer.figure)
 
 
