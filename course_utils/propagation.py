@@ -104,10 +104,11 @@ def _init_spec(init) -> tuple[str, dict]:
     )
 
 
-#: At most this many values recorded over all layers when ``n_samples`` is None (2^18):
-#: past 64 layers a deep network records fewer inputs, so that a move of the explorer
-#: stays fast, but never under 2048 values a layer (nor under 2 inputs).
-AUTO_SAMPLE_BUDGET = 1 << 18
+#: At most this many values recorded over all layers when ``n_samples`` is None: 4096 a
+#: layer over 50 layers, notebook 04's deepest networks. Deeper ones record fewer inputs,
+#: so that a move of the explorer stays fast, but never under 2048 values a layer (nor
+#: under 2 inputs).
+AUTO_SAMPLE_BUDGET = 4096 * 50
 
 
 def _auto_samples(width: int, depth: int = 1) -> int:
@@ -376,7 +377,7 @@ def compute_propagation(
         The layer whose histograms are kept (None or above ``depth``: the last layer).
     n_samples : int or None
         Inputs (one network) or networks (sampled); None: about 4096 values a layer,
-        fewer past 64 layers (at most :data:`AUTO_SAMPLE_BUDGET` values in all, never
+        fewer past 50 layers (at most :data:`AUTO_SAMPLE_BUDGET` values in all, never
         under 2048 a layer).
     method : {"auto", "network", "sampled"}
         ``network`` draws the weights of one ``cu.MLP([width] * (depth + 2), activation,

@@ -104,9 +104,16 @@ def recurrent_matrix(name: str, n: int, *, scale: float = 1.0, rng=None) -> np.n
     if name == "identity":
         return scale * np.eye(n)
     if name == "spectral_radius":
-        W = gen.normal(0.0, 1.0 / math.sqrt(n), size=(n, n))
-        return W * (scale / spectral_radius(W))
+        return _spectral_radius_draw(n, scale, gen)[0]
     return scale * pytorch_rnn_default(n, n, rng=gen)
+
+
+def _spectral_radius_draw(n: int, scale: float, gen) -> tuple[np.ndarray, np.ndarray]:
+    """``recurrent_matrix("spectral_radius", ...)`` and its eigenvalues, from one eig."""
+    W = gen.normal(0.0, 1.0 / math.sqrt(n), size=(n, n))
+    eig = np.linalg.eigvals(W)
+    factor = scale / float(np.abs(eig).max())
+    return W * factor, eig * factor
 
 
 def _dense_init(init, *, recurrent_scale: float | None = None):
@@ -424,22 +431,32 @@ def gradient_through_time(
     T = check_positive_int("T", T)
     check_choice("recurrent_init", recurrent_init, RECURRENT_INITS, what="recurrent init")
     gen = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
+    spectrum = []  # "spectral_radius" computes the eigenvalues to draw W_h: kept, not redone
+    recurrent = recurrent_init
+    if recurrent_init == "spectral_radius":
+
+        def recurrent(fan_in, fan_out, *, rng):
+            W, eig = _spectral_radius_draw(fan_in, scale, rng)
+            spectrum.append(eig)
+            return W
+
     net = RNN(
         n_in,
         n_hidden,
         1,
         activation=activation,
-        recurrent_init=recurrent_init,
+        recurrent_init=recurrent,
         recurrent_scale=scale,
         rng=gen,
     )
     X = gen.standard_normal((n_samples, T, n_in))
     net.forward(X)
-    G = net.backward_through_time(gen.standard_normal((n_samples, n_hidden)), weight_grads=False)
+    net.backward_through_time(gen.standard_normal((n_samples, n_hidden)), weight_grads=False)
+    G = net._G  # dL/dh_t stored time first, (T, n_samples, n_hidden): one dot a step
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        rms = np.sqrt(np.mean(np.square(G), axis=(0, 2)))
+        rms = np.sqrt(np.einsum("tij,tij->t", G, G) / (n_samples * n_hidden))
         ratio = rms / rms[-1]
-    eig = np.linalg.eigvals(net.weights[1])
+    eig = spectrum[0] if spectrum else np.linalg.eigvals(net.weights[1])
     radius = float(np.abs(eig).max())
     first = float(ratio[0])
     if not math.isfinite(first) or first > 1e2:

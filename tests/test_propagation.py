@@ -164,17 +164,17 @@ def test_auto_method_samples_only_big_networks():
 
 
 @pytest.mark.parametrize("width", [1, 16, 32, 64, 256, 512, 1024])
-@pytest.mark.parametrize("depth", [1, 30, 64, 65, 100, 300])
+@pytest.mark.parametrize("depth", [1, 30, 50, 51, 64, 100, 300])
 def test_the_default_sample_records_4096_values_a_layer_and_caps_deep_networks(width, depth):
-    """n_samples=None: about 4096 values a layer (4 to 256 inputs) up to 64 layers, the
-    notebooks' numbers; deeper, at most 2^18 values in all, but never under 2048 values a
-    layer nor under 2 inputs."""
+    """n_samples=None: about 4096 values a layer (4 to 256 inputs) up to 50 layers, the
+    notebooks' numbers; deeper, at most 4096 x 50 values in all, but never under 2048
+    values a layer nor under 2 inputs."""
     from course_utils.propagation import AUTO_SAMPLE_BUDGET
 
     n = cu.widgets.compute_propagation(depth=depth, width=width, activation="relu").n_samples
     usual = min(max(4096 // width, 4), 256)
     floor = min(usual, max(2, math.ceil(2048 / width)))
-    if depth <= 64:
+    if depth <= 50:
         assert n == usual
     assert floor <= n <= usual
     assert n * width * depth <= AUTO_SAMPLE_BUDGET or n == floor
@@ -184,7 +184,8 @@ def test_the_default_sample_records_4096_values_a_layer_and_caps_deep_networks(w
 
 def test_the_largest_explorer_settings_record_fewer_inputs():
     assert cu.widgets.compute_propagation(depth=100, width=1024).n_samples == 2  # 2048 a layer
-    assert cu.widgets.compute_propagation(depth=100, width=64).n_samples == 40  # 2^18 // 6400
+    assert cu.widgets.compute_propagation(depth=100, width=64).n_samples == 32  # 2048 a layer
+    assert cu.widgets.compute_propagation(depth=64, width=1024).n_samples == 3  # 204800 // 65536
 
 
 def test_overflow_is_reported_not_warned():
