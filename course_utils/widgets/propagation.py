@@ -94,9 +94,10 @@ def propagation_explorer(
     the points, lines, bars and titles over a cached background (the axes, the legend and
     the panels' labels; the y limits move by whole decades, and the x axis, which follows
     the depth, has a cached layer of its own). A wide, deep network is sampled layer by
-    layer (see :func:`compute_propagation`): on the course's 2-core machine a move takes
-    about 50 ms at the defaults, 80-100 ms at depth 100 (``benchmarks/widgets.py``), a
-    depth move about 65 ms. Introduced in notebook 04.
+    layer (see :func:`compute_propagation`; past 50 layers it records fewer inputs): on
+    the course's 2-core machine a move takes about 45 ms at the defaults and 60-75 ms at
+    depth 100 (``benchmarks/widgets.py``), a third of it the titles' text. Introduced in
+    notebook 04.
     """
     import ipywidgets as widgets
 
