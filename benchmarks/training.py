@@ -312,9 +312,10 @@ def bench_rnn_numpy(repeats: int, optimizer: str, size=RNN_CASES["rnn"]):
             np.matmul(Hs[t], wh, out=z)
             np.add(z, u[t], out=z)
             tanh(z, Hs[t + 1], tmp)
+        da, other = tmp, dh  # dL/dz_t, then dL/dh_{t-1} into the other buffer (no overlap)
         for t in range(T - 1, 0, -1):
-            np.multiply(Ds[t], dh, out=dh)
-            np.matmul(dh, wh.T, out=dh)
+            np.multiply(Ds[t], other, out=da)
+            np.matmul(da, wh.T, out=other)
 
     return paired_median_ms([step, gemms, floor], repeats)
 
