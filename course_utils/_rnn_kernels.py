@@ -4,9 +4,9 @@ Measured on the course's 2-core machine at notebook 08's sizes (32 sequences x 3
 one step's GEMM costs ~11 us while np.tanh costs ~36 us and np.exp ~9 us (numpy's float64
 tanh and exp are scalar code without AVX-512), so the element-wise work of a step costs
 more than its GEMM (``benchmarks/training.py`` measures that floor); a fresh 4 MB array
-costs ~1 ms of page faults when it is first
-written; and a GEMM that OpenBLAS splits over two threads waits for the second core when
-another process keeps it busy (a mean of 4 ms instead of 0.3 ms).
+costs ~1 ms of page faults when it is first written; and a GEMM that OpenBLAS splits over
+two threads waits for the second core when another process keeps it busy (a mean of 4 ms
+instead of 0.3 ms).
 """
 
 from __future__ import annotations
