@@ -430,6 +430,7 @@ def gradient_through_time(
     """
     T = check_positive_int("T", T)
     check_choice("recurrent_init", recurrent_init, RECURRENT_INITS, what="recurrent init")
+    scale = check_finite_number("scale", scale, minimum=0.0, strict=True)
     gen = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     spectrum = []  # "spectral_radius" computes the eigenvalues to draw W_h: kept, not redone
     recurrent = recurrent_init

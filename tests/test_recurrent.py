@@ -289,3 +289,12 @@ def test_bad_input_is_refused_with_a_clear_message(call, words):
         call()
     for word in words:
         assert word in str(err.value)
+
+
+@pytest.mark.parametrize("init", ["spectral_radius", "orthogonal"])
+@pytest.mark.parametrize("scale, words", [(0.0, "must be > 0.0; received 0.0"), (np.nan, "finite")])
+def test_gradient_through_time_names_its_own_scale_argument(init, scale, words):
+    """Its argument is ``scale``: the error must not name the RNN's ``recurrent_scale``."""
+    with pytest.raises(ValueError) as err:
+        gradient_through_time(10, init, scale)
+    assert str(err.value).startswith("scale must be") and words in str(err.value)
