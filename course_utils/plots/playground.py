@@ -241,7 +241,9 @@ class PlaygroundFigure:
 
         saved = self.ax_loss.get_ylim()
         self.ax_loss.set_ylim(1e-6, 1e6)
-        FigureCanvasAgg(self.figure).draw()
+        # the canvas the figure has (the playground's glyph canvas), else a plain Agg one
+        canvas = self.figure.canvas
+        (canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(self.figure)).draw()
         self.figure.set_layout_engine("none")
         self._room.set_text("")
         self.ax_loss.set_ylim(*saved)

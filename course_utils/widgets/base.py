@@ -29,13 +29,13 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 from .background import artist_state, axis_state, limits_shown
+from .glyphs import GlyphCanvas
 
 __all__ = [
     "Explorer",
@@ -91,7 +91,9 @@ class Explorer:
         self.figure = figure
         plt.close(figure)
         figure.set_dpi(EXPLORER_DPI)  # a move renders fewer pixels than a static figure
-        FigureCanvasAgg(figure)  # what render_png draws with, whatever the notebook's backend
+        # what render_png draws with, whatever the notebook's backend: Agg, its changing
+        # titles composited from cached glyphs (see .glyphs)
+        GlyphCanvas(figure)
         self._changing = list(changing) if changing is not None else None
         self._fast = None  # the blitting state, set after the first (full) display
         self.output = widgets.Output()

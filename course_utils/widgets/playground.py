@@ -124,10 +124,11 @@ class Playground:
         self.plot = PlaygroundFigure()
         self.figure = self.plot.figure
         import matplotlib.pyplot as plt
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from .glyphs import GlyphCanvas
 
         plt.close(self.figure)
-        FigureCanvasAgg(self.figure)
+        GlyphCanvas(self.figure)  # Agg, its changing titles from cached glyphs
         self.state = start_playground(config)
         self.frame = playground_frame(self.state, 0, resolution=resolution)
         self.plot.update(self.frame, edges=edges)

@@ -129,9 +129,9 @@ def _lay_out_for_widest_labels(fig, axes_labels) -> None:
     to a decade so that it has ticks), the layout engine places the axes, and the layout is
     frozen there; labels, limits and formatters are then put back as they were.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from .glyphs import GlyphCanvas
 
-    canvas = FigureCanvasAgg(fig)
+    canvas = GlyphCanvas(fig)  # the explorer's own canvas: the same text metrics
     renderer = canvas.get_renderer()
     saved = []
     for axis, formatter, values in axes_labels:
