@@ -158,6 +158,23 @@ def _silu_grad(z):
     return s * (1.0 + np.asarray(z, dtype=float) * (1.0 - s))
 
 
+def _derivative_from_output(act: Activation, z, h) -> np.ndarray:
+    """phi'(z), given h = phi(z) too: tanh's and sigmoid's from h, as they compute it.
+
+    The course's tanh' is 1 - tanh(z)^2 and sigmoid' is s (1 - s) with s = sigmoid(z); from
+    the h already computed they are the same numbers, without a second tanh or sigmoid
+    (the costliest part of a wide layer's pass, or of a quadrature's). Any other
+    activation: its own derivative of z.
+    """
+    if ACTIVATIONS.get(act.name) is act:
+        if act.name == "tanh":
+            d = h * h
+            return np.subtract(1.0, d, out=d)
+        if act.name == "sigmoid":
+            return h * (1.0 - h)
+    return act.derivative(z)
+
+
 def _quiet(fn):
     """Run ``fn`` with floating-point warnings off: inf and nan pass through silently."""
 

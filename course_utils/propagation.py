@@ -16,7 +16,7 @@ import numpy as np
 
 from . import theory
 from ._validation import as_rng, check_batch, check_choice, check_finite_number, check_positive_int
-from .activations import ACTIVATIONS, get_activation
+from .activations import ACTIVATIONS, _derivative_from_output, get_activation
 from .initializers import INITIALIZERS, get_initializer
 from .network import MLP
 from .plots import color_for
@@ -119,11 +119,44 @@ def _auto_samples(width: int, depth: int = 1) -> int:
 
 
 def _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, rng):
-    """Forward and backward through ``cu.MLP([width] * (depth + 2), ..., rng=rng)``."""
+    """Forward and backward through ``cu.MLP([width] * (depth + 2), ..., rng=rng)``.
+
+    Returns (activations, activation gradients), each of shape (depth, n, width): what
+    the MLP's own passes record, in the same operations (so the same numbers), written
+    into two arrays; without what the propagation does not read (the output layer's
+    forward, dL/dW, dL/db, the per-layer overflow checks), a fifth of a pass at depth 100.
+    """
     net = MLP([width] * (depth + 2), act, init_fn, bias_std=bias_std, rng=rng)
-    net.forward(X)
-    net.backward(grad_out)
-    return net.activations, net.activation_grads
+    n = X.shape[0]
+    acts, grads = np.empty((depth, n, width)), np.empty((depth, n, width))
+    fast = net._fast_kernels()  # None for an activation that is not the course's own
+    zs = []  # the pre-activations, kept only where the derivative needs them
+    h = X
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for i in range(depth):
+            z = h @ net.weights[i]
+            if net.forward_multipliers[i] != 1.0:
+                z *= net.forward_multipliers[i]
+            z += net.biases[i]
+            if fast is None or fast[0] is None:
+                acts[i] = act.forward(z)
+            else:
+                fast[0](z, acts[i])
+            if fast is None:
+                zs.append(z)
+            h = acts[i]
+        delta = np.asarray(grad_out, dtype=np.float64)
+        for i in range(depth, 0, -1):  # weights i map h_i (acts[i - 1]) to z_(i + 1)
+            if net.forward_multipliers[i] != 1.0:
+                delta = delta * net.forward_multipliers[i]
+            np.matmul(delta, net.weights[i].T, out=grads[i - 1])
+            if i == 1:
+                break
+            if fast is None:
+                delta = np.multiply(grads[i - 1], act.derivative(zs[i - 1]))
+            else:
+                delta = fast[1](acts[i - 1], grads[i - 1], np.empty_like(grads[i - 1]))
+    return acts, grads
 
 
 def _registered(act, name: str) -> bool:
@@ -139,21 +172,6 @@ def _forward_into(act, z: np.ndarray, out: np.ndarray) -> None:
         np.maximum(z, 0.0, out=out)
     else:
         out[...] = act.forward(z)
-
-
-def _derivative(act, z: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """phi'(z), given h = phi(z) too: tanh's and sigmoid's from h, as they compute it.
-
-    The course's tanh' is 1 - tanh(z)^2 and sigmoid' is s (1 - s) with s = sigmoid(z); from
-    the h already computed they are the same numbers, without a second tanh (the costliest
-    part of a wide layer's pass). Any other activation: its own derivative of z.
-    """
-    if _registered(act, "tanh"):
-        d = h * h
-        return np.subtract(1.0, d, out=d)
-    if _registered(act, "sigmoid"):
-        return h * (1.0 - h)
-    return act.derivative(z)
 
 
 def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *, rng=None):
@@ -229,7 +247,7 @@ def sample_network_pass(X, depth, activation, weight_std, bias_std, grad_out, *,
             np.multiply((s * norm)[:, None], x, out=g)
             g += (s * s * (z_delta - a_x) * inv_k[layer])[:, None] * h
             if layer > 1:
-                delta = _derivative(act, zs[layer - 1], h)
+                delta = _derivative_from_output(act, zs[layer - 1], h)
                 delta *= g
     return hs[1:], zs[:depth], grads
 
@@ -425,7 +443,7 @@ def compute_propagation(
         base = get_initializer(name, **params)
         init_fn = base if scale == 1.0 else _scaled(base, scale)
         acts, grads = _network_pass(width, depth, act, init_fn, bias_std, X, grad_out, network_rng)
-        A, G = np.stack(acts).reshape(depth, -1), np.stack(grads).reshape(depth, -1)
+        A, G = acts.reshape(depth, -1), grads.reshape(depth, -1)
     else:
         acts, _, grads = sample_network_pass(
             X, depth, act, math.sqrt(var_w), bias_std, grad_out, rng=network_rng

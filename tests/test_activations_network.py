@@ -194,3 +194,15 @@ def test_bad_input_is_explained(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize("name", list(cu.ACTIVATIONS))
+def test_the_derivative_from_the_output_is_the_derivative_itself(name):
+    """tanh' and sigmoid' read off h = phi(z) are the very numbers phi'(z) computes."""
+    from course_utils.activations import _derivative_from_output
+
+    act = cu.get_activation(name)
+    z = np.random.default_rng(2).standard_normal(1000) * 4.0
+    z[:3] = [0.0, 40.0, -40.0]  # saturated: tanh' and sigmoid' underflow the same way
+    h = act.forward(z)
+    assert np.array_equal(_derivative_from_output(act, z, h.copy()), act.derivative(z))

@@ -77,6 +77,28 @@ def test_compute_agrees_with_a_direct_forward_and_backward_pass(
     np.testing.assert_allclose(r.predicted.gradient_std, expected.gradient_std, rtol=1e-12)
 
 
+@pytest.mark.parametrize("activation", [*cu.ACTIVATIONS, "custom"])
+def test_the_network_pass_gives_the_mlps_own_numbers(activation):
+    """_network_pass skips what the propagation does not read, never what it does."""
+    from course_utils.propagation import _network_pass
+
+    act = (
+        cu.Activation("custom", lambda z: np.sin(z), lambda z: np.cos(z), r"\sin z")
+        if activation == "custom"
+        else cu.get_activation(activation)
+    )
+    width, depth = 12, 5
+    init = cu.get_initializer("xavier_normal")
+    data = np.random.default_rng(4)
+    X, G = data.standard_normal((6, width)), data.standard_normal((6, width))
+    acts, grads = _network_pass(width, depth, act, init, 0.3, X, G, np.random.default_rng(8))
+    net = cu.MLP([width] * (depth + 2), act, init, bias_std=0.3, rng=np.random.default_rng(8))
+    net.forward(X)
+    net.backward(G)
+    assert np.array_equal(acts, np.stack(net.activations), equal_nan=True)
+    assert np.array_equal(grads, np.stack(net.activation_grads), equal_nan=True)
+
+
 def test_sigma_w2_is_width_times_the_weight_variance():
     r = widgets.compute_propagation(3, 40, "standard_uniform", 2.0, "tanh", method="network")
     assert r.sigma_w2 == pytest.approx(40 * 4.0 / (3 * 40))

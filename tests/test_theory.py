@@ -202,3 +202,15 @@ def test_weight_variance_matches_sampled_weights(name, params):
 def test_bad_input_is_named(call, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(")):
         call()
+
+
+def test_the_quadrature_rule_is_built_once_for_every_q_up_to_one():
+    """Its nodes in z and its weights depend on q only past q = 1; they are shared, read-only."""
+    from course_utils.theory.quadrature import _gaussian_nodes
+
+    (u1, w1), (u2, w2) = _gaussian_nodes(0.25), _gaussian_nodes(0.81)
+    assert w1 is w2
+    np.testing.assert_allclose(u1 / 0.5, u2 / 0.9, rtol=1e-15)  # the same z, times sqrt(q)
+    with pytest.raises(ValueError):
+        w1[0] = 1.0  # a caller cannot change what the next one reads
+    assert _gaussian_nodes(4.0)[1].size > w1.size  # narrower panels in z past q = 1

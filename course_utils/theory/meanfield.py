@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_finite_number, check_positive_int
-from ..activations import get_activation
+from ..activations import _derivative_from_output, get_activation
 from .quadrature import _gaussian_nodes
 
 __all__ = [
@@ -33,7 +33,7 @@ def _moments(act, q: float) -> tuple[float, float, float]:
     u, w = _gaussian_nodes(q)
     with np.errstate(all="ignore"):
         h = act.forward(u)
-        d = act.derivative(u)
+        d = _derivative_from_output(act, u, h)
         return float(w @ h), float(w @ (h * h)), float(w @ (d * d))
 
 

@@ -115,13 +115,26 @@ def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
     """
     s = math.sqrt(q)
     inner = min(10.0, 12.0 / s) if s > 0 else 10.0
-    width = 0.25 / max(s, 1.0)
+    z, w = _panel_nodes(inner, 0.25 / max(s, 1.0))
+    return s * z, w
+
+
+@functools.lru_cache(maxsize=512)
+def _panel_nodes(inner: float, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """The z nodes and weights of :func:`_gaussian_nodes` (read-only: they are shared).
+
+    They depend on q only through the inner range and the panel width, which are the same
+    for every q <= 1 (the mean-field maps' usual range): the rule is built once, not once
+    per layer of a prediction.
+    """
     edges = np.linspace(0.0, inner, int(math.ceil(inner / width)) + 1)
     if inner < 10.0:
         outer = np.linspace(inner, 10.0, int(math.ceil((10.0 - inner) / 0.25)) + 1)
         edges = np.concatenate([edges, outer[1:]])
     z, w = _panel_rule(edges)
-    return s * z, w
+    z.setflags(write=False)
+    w.setflags(write=False)
+    return z, w
 
 
 def _z_rule(q_max: float) -> tuple[np.ndarray, np.ndarray]:
