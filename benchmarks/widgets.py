@@ -12,7 +12,9 @@ an explorer not listed there is timed at its defaults only (and says so).
 Prints ``BENCH <explorer>:<case> <median> ms`` (compute + draw + PNG, median after a
 warm-up, cases timed in alternation so that they share the machine's load), and for each
 case a ``#`` line with the split (compute + draw, the PNG alone) and the CPU time of a
-move: on a shared machine the wall time also counts the wait for a busy core.
+move: on a shared machine the wall time also counts the wait for a busy core. A case
+repeats one setting; the ``drag`` case of an explorer with a continuous slider (DRAG)
+moves that slider one step a move, as a hand does, at the largest setting.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import math
 import os
 import statistics
 import time
@@ -46,6 +49,32 @@ LARGEST = {
 #: More cases worth a line: the propagation explorer's largest network whose weights are
 #: all drawn (64^2 x 101 weights; above 2^19 it samples layer by layer instead).
 EXTRA = {"propagation_explorer": {"largest_drawn": {"depth": 100, "width": 64}}}
+
+
+#: The sliders a hand drags, per explorer: each "drag:<slider>" case moves one of them a
+#: step a move from its value at the largest setting (a new value every time, so no cache
+#: of a setting helps), bouncing at the slider's ends.
+DRAG = {
+    "compounding_explorer": ("factor", "depth"),
+    "edge_of_chaos_explorer": ("sigma_w2", "sigma_b2"),
+    "gradient_through_time_explorer": ("scale", "T"),
+    "propagation_explorer": ("scale", "depth", "bias_std"),
+    "transformer_explorer": ("n_layers",),
+}
+
+
+def drag_values(control, start, n: int) -> list:
+    """``n`` values of a slider, one step apart from ``start``, bouncing at its ends."""
+    log = hasattr(control, "base")  # FloatLogSlider: its min, max and step are exponents
+    lo, hi, step = control.min, control.max, control.step
+    x = math.log(start, control.base) if log else start
+    values, direction = [], 1 if x + step <= hi else -1
+    for _ in range(n):
+        if not lo <= x + direction * step <= hi:
+            direction = -direction
+        x += direction * step
+        values.append(round(control.base**x, 12) if log else round(x, 12))
+    return [int(v) for v in values] if isinstance(control.value, int) else values
 
 
 #: The playground (it plays frame by frame, so it is timed by the frame, not a move): a
@@ -121,6 +150,25 @@ def bench(name: str, make, repeats: int) -> None:
             f"ms; CPU time of a move {cpu:.1f} ms"
         )
         print(f"BENCH {name}:{case} {total:.1f} ms")
+    for key in DRAG.get(name, ()):
+        bench_drag(name, explorer, key, repeats)
+
+
+def bench_drag(name: str, explorer, key: str, repeats: int) -> None:
+    """Time moves that each set a new value of slider ``key``, at the largest setting."""
+    setting = LARGEST.get(name, {})
+    control = explorer.controls[key]
+    start = setting.get(key, control.value)
+    values = iter(drag_values(control, start, 2 * (repeats + 3)))
+
+    def move():
+        explorer.refresh(**{**setting, key: next(values)})
+        explorer.render_png()
+
+    (total,) = paired_median_ms([move], repeats, warmup=3)
+    shown = ", ".join(f"{k}={v}" for k, v in setting.items())
+    print(f"# {name}:drag:{key} ({shown}; {key} one step a move from {start})")
+    print(f"BENCH {name}:drag:{key} {total:.1f} ms")
 
 
 def bench_button_explorer(name: str, explorer, repeats: int) -> None:

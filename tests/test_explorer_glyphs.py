@@ -161,3 +161,26 @@ def test_the_caches_stay_bounded(monkeypatch):
     sizes = [sum(map(len, cache.values())) for cache in (glyphs._MASKS, glyphs._METRICS)]
     assert all(0 < n <= 2 * 20 + 10 for n in sizes), sizes
     glyphs.clear_glyph_cache()
+
+
+def test_texts_are_laid_out_where_matplotlib_lays_them_out():
+    """The glyph canvas measures lines and fonts as matplotlib does: the same text boxes."""
+
+    def boxes(canvas_cls):
+        fig = plt.figure(figsize=(6.0, 2.0), dpi=80)
+        canvas_cls(fig)
+        texts = [
+            fig.text(0.5, 0.9, text, fontsize=size, ha=ha, va=va)
+            for text, size, ha, va in [
+                (STRINGS[1], 9, "center", "baseline"),
+                (STRINGS[2], 11, "left", "top"),
+                (STRINGS[4], 8, "right", "center"),
+                (STRINGS[5], 10, "center", "bottom"),  # two lines
+            ]
+        ]
+        fig.canvas.draw()
+        out = [t.get_window_extent().extents for t in texts]
+        plt.close(fig)
+        return np.array(out)
+
+    np.testing.assert_allclose(boxes(GlyphCanvas), boxes(FigureCanvasAgg), atol=1e-9)

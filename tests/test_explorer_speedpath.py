@@ -234,7 +234,14 @@ def test_limits_shown_follows_each_cached_artists_transform(style):
     assert limits_shown(ax, [band, vline]) == (True, True)
     assert limits_shown(ax, [line]) == (True, True)
     legend = ax.legend([line], ["data"])
-    assert limits_shown(ax, [legend]) == (True, True)  # a legend: both, unprobed
+    assert limits_shown(ax, [legend]) == (True, True)  # loc="best": placed by the data
+    legend = ax.legend([line], ["data"], loc="upper left")
+    assert limits_shown(ax, [legend]) == (False, False)  # at a fixed place in the axes
+    legend = ax.legend([line], ["data"], loc="lower left", bbox_to_anchor=(1.5, 3.0))
+    assert limits_shown(ax, [legend]) == (False, False)  # anchored in axes coordinates
+    anchored = {"bbox_to_anchor": (1.5, 3.0), "bbox_transform": ax.transData}
+    legend = ax.legend([line], ["data"], loc="lower left", **anchored)
+    assert limits_shown(ax, [legend]) == (True, True)  # anchored at a data point
     assert (ax.get_xlim(), ax.get_ylim()) == limits  # the probe puts the limits back
     plt.close(fig)
 

@@ -13,6 +13,7 @@ import hashlib
 import numpy as np
 from matplotlib.collections import Collection
 from matplotlib.image import AxesImage
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Annotation, Text
@@ -106,14 +107,21 @@ def _moved(interval, scale: str):
     return None
 
 
+def _probe(artist) -> np.ndarray:
+    """Where ``artist`` puts the probe points (a legend: the corners of its anchor box)."""
+    if isinstance(artist, Legend):
+        return np.asarray(artist.get_bbox_to_anchor().get_points())
+    return artist.get_transform().transform(_PROBE)
+
+
 def limits_shown(ax, cached) -> tuple[bool, bool]:
     """Whether ``cached`` (artists of ``ax`` kept in the background) follow its x, y limits.
 
     The axes' patch and spines follow neither; an axis follows its own limits only (its
     gridlines span the axes the other way); a line, patch or text follows a limit when its
-    transform moves as that limit does (probed: the limits are moved, then put back);
-    anything else (a legend placed by the data, a collection, an image, an annotation)
-    follows both.
+    transform moves as that limit does (probed: the limits are moved, then put back), a
+    legend at a fixed ``loc`` when its anchor box does; anything else (a legend placed by
+    the data, loc="best", a collection, an image, an annotation) follows both.
     """
     shown, probed = [False, False], []
     for artist in cached:
@@ -121,6 +129,8 @@ def limits_shown(ax, cached) -> tuple[bool, bool]:
             continue  # in axes coordinates (a spine's path follows the limits it is drawn at)
         if artist is ax.xaxis or artist is ax.yaxis:
             shown[artist is ax.yaxis] = True
+        elif isinstance(artist, Legend) and getattr(artist, "_loc", 0) != 0:
+            probed.append(artist)  # placed by its anchor box (loc="best" reads the data)
         elif isinstance(artist, (Line2D, Patch, Text)) and not isinstance(artist, Annotation):
             probed.append(artist)
         else:
@@ -135,10 +145,10 @@ def limits_shown(ax, cached) -> tuple[bool, bool]:
         if moved is None:
             shown[i] = True
             continue
-        before = [a.get_transform().transform(_PROBE) for a in probed]
+        before = [_probe(a) for a in probed]
         setattr(ax.viewLim, name, moved)
         try:
-            after = [a.get_transform().transform(_PROBE) for a in probed]
+            after = [_probe(a) for a in probed]
         finally:
             setattr(ax.viewLim, name, saved)
         # a non-finite point (a log of a negative) says nothing: count it as following

@@ -22,6 +22,7 @@ is never stale, whatever a draw changes.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
@@ -470,3 +471,29 @@ def _log_limits(*arrays) -> tuple[float, float]:
     if vals.size == 0:
         return 1e-3, 1e3
     return max(vals.min() / 3, 1e-300), min(vals.max() * 3, 1e300)
+
+
+def _decade_limits(*arrays) -> tuple[float, float]:
+    """Log limits in whole decades around every finite positive value, with a 3x margin.
+
+    Most moves keep them, so an axis that shows them stays in the cached background.
+    """
+    lo, hi = _log_limits(*arrays)
+    lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
+    return max(lo, 1e-300), min(hi, 1e300)
+
+
+#: The mantissas of :func:`_stepped_limit`: 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, ...
+_LIMIT_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _stepped_limit(n: float, minimum: float = 10.0) -> float:
+    """The smallest of 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, ... that is >= ``n``.
+
+    An axis that follows a depth or a length by these steps keeps its limits (and with
+    them its cached layer) over most of a drag of the slider, and its data always fill
+    more than two thirds of it (three quarters past 10).
+    """
+    n = max(float(n), minimum)
+    decade = 10.0 ** math.floor(math.log10(n))
+    return next(decade * m for m in _LIMIT_STEPS if decade * m >= n - 1e-9)

@@ -15,7 +15,7 @@ import numpy as np
 from .._validation import check_finite_number, check_positive_int
 from ..chains import stable_factor_range
 from ..plots import PALETTE, log_tick_formatter, superscript
-from .base import Explorer
+from .base import Explorer, _stepped_limit
 
 __all__ = [
     "CompoundingResult",
@@ -81,8 +81,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     }
     fig, ax = plt.subplots(figsize=(6.4, 3.4))
     k = np.arange(101)
-    ax.plot(k, 1.1**k, color=PALETTE["vermillion"], lw=1, ls="--", label="1.1ᵏ")
-    ax.plot(k, 0.9**k, color=PALETTE["sky"], lw=1, ls="--", label="0.9ᵏ")
+    (up,) = ax.plot(k, 1.1**k, color=PALETTE["vermillion"], lw=1, ls="--", label="1.1ᵏ")
+    (down,) = ax.plot(k, 0.9**k, color=PALETTE["sky"], lw=1, ls="--", label="0.9ᵏ")
     ax.axhspan(0.5, 2.0, color=PALETTE["green"], alpha=0.12, lw=0, label="band [0.5, 2]")
     (line,) = ax.plot([], [], color=PALETTE["blue"], lw=2.2, label="your factor")
     (dot,) = ax.plot([], [], "o", color=PALETTE["blue"])
@@ -91,15 +91,22 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     ax.yaxis.set_minor_locator(mticker.NullLocator())
     ax.set_ylim(1e-6, 1e6)
     ax.set_xlabel("depth k")
+    # The x axis follows the depth: drawn after the y axis (which stays in the cached
+    # background), first of the artists a move draws, in a cached layer of its own.
+    ax.xaxis.set_zorder(1.6)
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(6, integer=True))  # depths: whole numbers
     ax.set_ylabel("factorᵏ (log scale)")
     ax.legend(loc="upper left")
 
     def draw(r: CompoundingResult) -> None:
         line.set_data(r.k, r.values)
         dot.set_data([r.depth], [r.final])
-        ax.set_xlim(0, max(r.depth, 10))
+        ax.set_xlim(0, _stepped_limit(r.depth))  # by steps: a drag of the depth keeps it
         lo = min(1e-6, r.values.min() / 10) if r.values.min() > 0 else 1e-6
         hi = max(1e6, r.values.max() * 10) if math.isfinite(r.values.max()) else 1e6
+        # whole decades: a drag of the factor keeps them for many steps, and with them the
+        # cached background (the axes, the reference curves, the band, the legend)
+        lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
         ax.set_ylim(max(lo, 1e-300), min(hi, 1e300))
         verdict = "stays in the band" if r.in_band else "leaves the band"
         # plain-text superscript: mathtext would be parsed anew on every move
@@ -110,5 +117,6 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
         compute=compute_compounding,
         draw=draw,
         figure=fig,
-        changing=[line, dot, ax.title],
+        # the reference curves follow the x limits (the depth) too
+        changing=[ax.xaxis, up, down, line, dot, ax.title],
     )

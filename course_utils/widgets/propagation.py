@@ -20,7 +20,7 @@ from ..propagation import (
     PropagationResult,
     compute_propagation,
 )
-from .base import Explorer, _log_limits
+from .base import Explorer, _decade_limits, _stepped_limit
 
 __all__ = [
     "propagation_explorer",
@@ -67,16 +67,6 @@ def _std_phrase(values, i: int) -> str:
     if fate == "vanished":
         return "std 0 (vanished)" if std == 0 else "vanished to 0"  # then 0/0: nan
     return "overflowed (inf/nan)"
-
-
-def _decade_limits(*arrays) -> tuple[float, float]:
-    """Log limits in whole decades around every finite positive value, with a 3x margin.
-
-    Most moves keep them, so the y axis stays in the cached background.
-    """
-    lo, hi = _log_limits(*arrays)
-    lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
-    return max(lo, 1e-300), min(hi, 1e300)
 
 
 def propagation_explorer(
@@ -190,7 +180,7 @@ def propagation_explorer(
         grad_meas.set_data(*finite(r.layers, r.gradient_std, positive=True))
         grad_pred.set_data(*finite(r.layers, p.gradient_std, positive=True))
         marker.set_xdata([r.layer, r.layer])
-        ax.set_xlim(0.5, r.depth + 0.5)
+        ax.set_xlim(0.5, _stepped_limit(r.depth, 1.0) + 0.5)  # by steps, kept over a drag
         ax.set_ylim(
             *_decade_limits(r.activation_std, p.activation_std, r.gradient_std, p.gradient_std)
         )

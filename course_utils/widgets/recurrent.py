@@ -13,7 +13,7 @@ import numpy as np
 
 from ..plots import PALETTE, log_tick_formatter
 from ..recurrent import RECURRENT_INITS, GradientThroughTime, gradient_through_time
-from .base import Explorer
+from .base import Explorer, _stepped_limit
 
 __all__ = ["GTT_ACTIVATIONS", "gradient_through_time_explorer"]
 
@@ -94,7 +94,7 @@ def gradient_through_time_explorer(
         shown = np.where(np.isfinite(r.ratio), r.ratio, np.nan)
         curve.set_data(r.t, shown)
         first.set_data([1], [shown[0]])
-        ax1.set_xlim(0.5, r.T + 0.5)
+        ax1.set_xlim(0.5, _stepped_limit(r.T) + 0.5)  # by steps, kept over a drag of T
         ax1.set_ylim(*_ylim(r.ratio))
         # short: every glyph costs ~0.2 ms a move; the settings are on the controls and in
         # the summary line above the figure, and so is the spectral radius (the rim)
