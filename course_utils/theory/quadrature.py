@@ -106,7 +106,7 @@ def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
     """Nodes u and weights w with sum(w * f(u)) ~= E[f(u)], u ~ N(0, q), for activations f.
 
     A composite Gauss-Legendre rule (8 nodes a panel) against the Gaussian density, in
-    z = u / sqrt(q) out to |z| = 10: panels 0.25 wide in u where |u| < 12 (where
+    z = u / sqrt(q) out to |z| = 10: panels at most 0.25 wide in u where |u| < 11 (where
     activations bend) and 0.25 wide in z beyond, with a panel edge at 0. Plain
     Gauss-Hermite (:func:`gaussian_expectation`) is exact for polynomials but not here:
     it misses E[relu(u)] by 0.2% (the kink at 0) and, once its nodes scaled by sqrt(q)
@@ -114,8 +114,11 @@ def _gaussian_nodes(q: float) -> tuple[np.ndarray, np.ndarray]:
     accurate to ~1e-10 for every q, kinks at 0 included.
     """
     s = math.sqrt(q)
-    inner = min(10.0, 12.0 / s) if s > 0 else 10.0
-    z, w = _panel_nodes(inner, 0.25 / max(s, 1.0))
+    # The rule is built for a grid value s_rule >= s (1 up to q = 1, then steps of 2^(1/8)):
+    # its panels are then at most 0.25 wide in u and fine out to |u| >= 11, and one rule
+    # serves every q of its step (a prediction's layers share a few, not one each).
+    s_rule = 2.0 ** (math.ceil(8.0 * math.log2(s)) / 8.0) if s > 1.0 else 1.0
+    z, w = _panel_nodes(min(10.0, 12.0 / s_rule), 0.25 / s_rule)
     return s * z, w
 
 
@@ -124,8 +127,8 @@ def _panel_nodes(inner: float, width: float) -> tuple[np.ndarray, np.ndarray]:
     """The z nodes and weights of :func:`_gaussian_nodes` (read-only: they are shared).
 
     They depend on q only through the inner range and the panel width, which are the same
-    for every q <= 1 (the mean-field maps' usual range): the rule is built once, not once
-    per layer of a prediction.
+    for every q <= 1 (the mean-field maps' usual range) and for every q of one step of the
+    grid above it: the rule is built once, not once per layer of a prediction.
     """
     edges = np.linspace(0.0, inner, int(math.ceil(inner / width)) + 1)
     if inner < 10.0:

@@ -470,17 +470,21 @@ def _log_limits(*arrays) -> tuple[float, float]:
         vals = vals[np.isfinite(vals) & (vals > 0)]
     if vals.size == 0:
         return 1e-3, 1e3
-    return max(vals.min() / 3, 1e-300), min(vals.max() * 3, 1e300)
+    return max(float(vals.min()) / 3, 1e-300), min(float(vals.max()) * 3, 1e300)  # no warning
 
 
 def _decade_limits(*arrays) -> tuple[float, float]:
     """Log limits in whole decades around every finite positive value, with a 3x margin.
 
-    Most moves keep them, so an axis that shows them stays in the cached background.
+    Over a wide range they move by whole steps of several decades (2 past 8 decades, 5
+    past 16, 10 past 40, 20 past 80), so that most moves keep them, and with them an axis
+    in the cached background, even where each move shifts the data by a decade.
     """
     lo, hi = _log_limits(*arrays)
-    lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
-    return max(lo, 1e-300), min(hi, 1e300)
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    step = next((g for span, g in ((8, 1), (16, 2), (40, 5), (80, 10)) if b - a <= span), 20)
+    a, b = step * math.floor(a / step), step * math.ceil(b / step)
+    return max(10.0**a, 1e-300), min(10.0 ** min(b, 300), 1e300)
 
 
 #: The mantissas of :func:`_stepped_limit`: 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, ...

@@ -223,7 +223,10 @@ def propagation_explorer(
     # The histograms' axes are fixed (std units, bars scaled to the panel): only their
     # bars, the theory line and the titles change on a move.
     changing = [act_meas, act_pred, grad_meas, grad_pred, marker, title, act_hist, grad_hist]
-    changing += [gauss, ax_h.title, ax_g.title, ax.xaxis]
+    # Both axes of the left panel follow the data (the depth; the decades of the std): they
+    # are drawn first, in a cached layer of their own over the background, redrawn only
+    # when their limits move (a far cheaper render than the whole background).
+    changing += [gauss, ax_h.title, ax_g.title, ax.xaxis, ax.yaxis]
     explorer = Explorer(
         controls=controls, compute=compute_propagation, draw=draw, figure=fig, changing=changing
     )
