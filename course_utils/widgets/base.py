@@ -464,23 +464,25 @@ class _FastPath:
         return self.encode(self.canvas.buffer_rgba())
 
 
-def _log_limits(*arrays) -> tuple[float, float]:
+def _log_limits(*arrays, margin: float = 3.0) -> tuple[float, float]:
+    """Log limits around every finite positive value, ``margin`` times beyond them."""
     vals = np.concatenate([np.ravel(a) for a in arrays])
     with np.errstate(invalid="ignore"):
         vals = vals[np.isfinite(vals) & (vals > 0)]
     if vals.size == 0:
         return 1e-3, 1e3
-    return max(float(vals.min()) / 3, 1e-300), min(float(vals.max()) * 3, 1e300)  # no warning
+    # Python floats: an overflow to inf is clamped, never warned about
+    return max(float(vals.min()) / margin, 1e-300), min(float(vals.max()) * margin, 1e300)
 
 
-def _decade_limits(*arrays) -> tuple[float, float]:
-    """Log limits in whole decades around every finite positive value, with a 3x margin.
+def _decade_limits(*arrays, margin: float = 3.0) -> tuple[float, float]:
+    """Log limits in whole decades around every finite positive value, ``margin`` x beyond.
 
     Over a wide range they move by whole steps of several decades (2 past 8 decades, 5
     past 16, 10 past 40, 20 past 80), so that most moves keep them, and with them an axis
     in the cached background, even where each move shifts the data by a decade.
     """
-    lo, hi = _log_limits(*arrays)
+    lo, hi = _log_limits(*arrays, margin=margin)
     a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
     step = next((g for span, g in ((8, 1), (16, 2), (40, 5), (80, 10)) if b - a <= span), 20)
     a, b = step * math.floor(a / step), step * math.ceil(b / step)

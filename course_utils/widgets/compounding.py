@@ -15,7 +15,7 @@ import numpy as np
 from .._validation import check_finite_number, check_positive_int
 from ..chains import stable_factor_range
 from ..plots import PALETTE, log_tick_formatter, superscript
-from .base import Explorer, _stepped_limit
+from .base import Explorer, _decade_limits, _stepped_limit
 
 __all__ = [
     "CompoundingResult",
@@ -83,7 +83,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     k = np.arange(101)
     (up,) = ax.plot(k, 1.1**k, color=PALETTE["vermillion"], lw=1, ls="--", label="1.1ᵏ")
     (down,) = ax.plot(k, 0.9**k, color=PALETTE["sky"], lw=1, ls="--", label="0.9ᵏ")
-    ax.axhspan(0.5, 2.0, color=PALETTE["green"], alpha=0.12, lw=0, label="band [0.5, 2]")
+    band = ax.axhspan(0.5, 2.0, color=PALETTE["green"], alpha=0.12, lw=0, label="band [0.5, 2]")
+    band.set_zorder(1.7)  # after both axes (the cached axis layer), redrawn: it follows y
     (line,) = ax.plot([], [], color=PALETTE["blue"], lw=2.2, label="your factor")
     (dot,) = ax.plot([], [], "o", color=PALETTE["blue"])
     ax.set_yscale("log")
@@ -91,8 +92,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     ax.yaxis.set_minor_locator(mticker.NullLocator())
     ax.set_ylim(1e-6, 1e6)
     ax.set_xlabel("depth k")
-    # The x axis follows the depth: drawn after the y axis (which stays in the cached
-    # background), first of the artists a move draws, in a cached layer of its own.
+    # Both axes follow the data (x the depth, y the decades of factor^k): drawn first of the
+    # artists a move draws, in a cached layer of their own, redrawn when their limits move.
     ax.xaxis.set_zorder(1.6)
     ax.xaxis.set_major_locator(mticker.MaxNLocator(6, integer=True))  # depths: whole numbers
     ax.set_ylabel("factorᵏ (log scale)")
@@ -105,9 +106,8 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
         lo = min(1e-6, r.values.min() / 10) if r.values.min() > 0 else 1e-6
         hi = max(1e6, r.values.max() * 10) if math.isfinite(r.values.max()) else 1e6
         # whole decades: a drag of the factor keeps them for many steps, and with them the
-        # cached background (the axes, the reference curves, the band, the legend)
-        lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
-        ax.set_ylim(max(lo, 1e-300), min(hi, 1e300))
+        # cached layer of the axes
+        ax.set_ylim(*_decade_limits([lo, hi], margin=1.0))
         verdict = "stays in the band" if r.in_band else "leaves the band"
         # plain-text superscript: mathtext would be parsed anew on every move
         ax.set_title(f"{r.factor:.3f}{superscript(r.depth)} = {r.final:.3g}: the product {verdict}")
@@ -117,6 +117,6 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
         compute=compute_compounding,
         draw=draw,
         figure=fig,
-        # the reference curves follow the x limits (the depth) too
-        changing=[ax.xaxis, up, down, line, dot, ax.title],
+        # the band and the reference curves follow the limits too
+        changing=[ax.yaxis, ax.xaxis, band, up, down, line, dot, ax.title],
     )

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..plots import PALETTE, log_tick_formatter
 from ..recurrent import RECURRENT_INITS, GradientThroughTime, gradient_through_time
-from .base import Explorer, _stepped_limit
+from .base import Explorer, _decade_limits, _stepped_limit
 
 __all__ = ["GTT_ACTIVATIONS", "gradient_through_time_explorer"]
 
@@ -26,14 +26,13 @@ _CIRCLE = np.linspace(0.0, 2.0 * np.pi, 121)
 def _ylim(ratio: np.ndarray) -> tuple[float, float]:
     """Log limits that hold every finite positive ratio and the band [1e-2, 1e2].
 
-    Whole decades, so that most moves keep the limits (and the y axis stays in the cached
-    background: only the x axis, which follows T, is redrawn on a move).
+    Whole decades (several at once over a wide range), so that most moves keep the limits
+    and with them the cached layer of the axes.
     """
     good = ratio[np.isfinite(ratio) & (ratio > 0)]
     lo = min(1e-3, float(good.min()) / 3) if good.size else 1e-3
     hi = max(1e3, float(good.max()) * 3) if good.size else 1e3
-    lo, hi = 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
-    return max(lo, 1e-300), min(hi, 1e300)
+    return _decade_limits([lo, hi], margin=1.0)
 
 
 def gradient_through_time_explorer(
@@ -63,7 +62,8 @@ def gradient_through_time_explorer(
     for control in controls.values():
         control.continuous_update = False
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.4, 3.8), width_ratios=(1.6, 1.0))
-    ax1.axhspan(1e-2, 1e2, color=PALETTE["green"], alpha=0.12, lw=0, label="within 100x")
+    band = ax1.axhspan(1e-2, 1e2, color=PALETTE["green"], alpha=0.12, lw=0, label="within 100x")
+    band.set_zorder(1.7)  # after both axes (the cached axis layer), redrawn: it follows y
     one = ax1.axhline(1.0, color="0.5", lw=1, ls=":", label="no change")
     (curve,) = ax1.plot([], [], color=PALETTE["blue"], lw=2, label="|dL/dh_t| / |dL/dh_T|")
     (first,) = ax1.plot([], [], "o", color=PALETTE["vermillion"], ms=6, label="t = 1")
@@ -108,8 +108,9 @@ def gradient_through_time_explorer(
         compute=gradient_through_time,
         draw=draw,
         figure=fig,
-        # the data, the left title and the x axis (it follows T) are redrawn on a move; the
-        # band, the y axis (its limits move by whole decades, seldom), the spectrum's frame
-        # and title, the circle and the legend stay in the cached background
-        changing=[one, curve, first, eig, rim, ax1.title, ax1.xaxis],
+        # the left axes (x follows T, y the decades of the ratio) are drawn first, in a
+        # cached layer redrawn only when their limits move; the band, the data and the left
+        # title on every move; the spectrum's frame and title, the circle and the legend
+        # stay in the cached background
+        changing=[band, one, curve, first, eig, rim, ax1.title, ax1.xaxis, ax1.yaxis],
     )
