@@ -26,6 +26,7 @@ import math
 import os
 import statistics
 import time
+from types import SimpleNamespace
 
 import matplotlib
 
@@ -58,13 +59,18 @@ DRAG = {
     "compounding_explorer": ("factor", "depth"),
     "edge_of_chaos_explorer": ("sigma_w2", "sigma_b2"),
     "gradient_through_time_explorer": ("scale", "T"),
-    "propagation_explorer": ("scale", "depth", "bias_std"),
+    "propagation_explorer": ("scale", "depth", "bias_std", "width", "layer"),
     "transformer_explorer": ("n_layers",),
+    "width_explorer": ("width", "lr"),
 }
 
 
 def drag_values(control, start, n: int) -> list:
     """``n`` values of a slider, one step apart from ``start``, bouncing at its ends."""
+    if hasattr(control, "options"):  # a SelectionSlider: from one option to the next
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        slider = SimpleNamespace(min=0, max=len(options) - 1, step=1, value=0)
+        return [options[i] for i in drag_values(slider, options.index(start), n)]
     log = hasattr(control, "base")  # FloatLogSlider: its min, max and step are exponents
     lo, hi, step = control.min, control.max, control.step
     x = math.log(start, control.base) if log else start

@@ -276,3 +276,21 @@ def test_encode_png_keeps_every_pixel_opaque_or_not():
     rgba[2, 3, 3] = 17  # one translucent pixel: the alpha channel is kept
     translucent = Image.open(io.BytesIO(encode_png(rgba)))
     assert translucent.mode == "RGBA" and np.array_equal(np.asarray(translucent), rgba)
+
+
+@pytest.mark.parametrize("formatter", ["LogFormatter", "LogFormatterSciNotation"])
+def test_log_axes_at_the_float_range_draw(style, formatter):
+    """An overflowing std can put the limits at 1e-300 and 1e300: the ticks stay finite."""
+    import matplotlib.ticker as mticker
+
+    from course_utils.widgets.base import FiniteLogLocator
+
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FiniteLogLocator(numticks=7))
+    ax.yaxis.set_major_formatter(getattr(mticker, formatter)())
+    ax.set_ylim(1e-300, 1e300)
+    fig.canvas.draw()  # matplotlib's own LogLocator places 1e400 = inf here, and fails
+    ticks = ax.yaxis.get_majorticklocs()
+    assert np.isfinite(ticks).all() and ticks.min() <= 1e-250 and ticks.max() >= 1e250
+    plt.close(fig)

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Iterable
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -40,6 +41,7 @@ from .glyphs import GlyphCanvas
 
 __all__ = [
     "Explorer",
+    "FiniteLogLocator",
 ]
 
 
@@ -503,3 +505,19 @@ def _stepped_limit(n: float, minimum: float = 10.0) -> float:
     n = max(float(n), minimum)
     decade = 10.0 ** math.floor(math.log10(n))
     return next(decade * m for m in _LIMIT_STEPS if decade * m >= n - 1e-9)
+
+
+class FiniteLogLocator(mticker.LogLocator):
+    """Matplotlib's LogLocator without the ticks past the float range.
+
+    Near limits of 1e-300 and 1e300 (an overflowing network's std) LogLocator also places
+    a tick a stride beyond each limit, 1e400 = inf, on which the log formatter fails
+    (OverflowError: cannot convert float infinity to integer). Those ticks are dropped,
+    and the overflow warning of computing them is not shown.
+    """
+
+    def tick_values(self, vmin, vmax):
+        """The ticks of LogLocator between ``vmin`` and ``vmax``, the non-finite ones left out."""
+        with np.errstate(over="ignore"):
+            ticks = np.asarray(super().tick_values(vmin, vmax))
+        return ticks[np.isfinite(ticks) & (ticks > 0)]

@@ -15,7 +15,7 @@ import numpy as np
 from .._validation import check_finite_number, check_positive_int
 from ..chains import stable_factor_range
 from ..plots import PALETTE, log_tick_formatter, superscript
-from .base import Explorer, _decade_limits, _stepped_limit
+from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = [
     "CompoundingResult",
@@ -88,6 +88,7 @@ def compounding_explorer(factor: float = 1.1, depth: int = 50) -> Explorer:
     (line,) = ax.plot([], [], color=PALETTE["blue"], lw=2.2, label="your factor")
     (dot,) = ax.plot([], [], "o", color=PALETTE["blue"])
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FiniteLogLocator())
     ax.yaxis.set_major_formatter(log_tick_formatter())
     ax.yaxis.set_minor_locator(mticker.NullLocator())
     ax.set_ylim(1e-6, 1e6)

@@ -7,17 +7,17 @@ glyph again. An explorer's titles change on every move, so a string cache would 
 their characters do not. :class:`GlyphCanvas` draws the figure with
 :class:`GlyphRendererAgg`, which keeps each glyph's coverage mask (rasterised once, by
 matplotlib's own Agg renderer, at a quarter-pixel phase) and its metrics, lays a line out
-by the glyphs' hinted advances (as matplotlib 3.11 does, without GPOS kerning) and blends
-the masks into the canvas in one pass: about 0.6 ms for that title.
+by the glyphs' hinted advances and pair kerning (both measured by matplotlib once, as 3.11
+lays a line out) and blends the masks into the canvas in one pass: about 1 ms for that
+title. A rotated line (an axis label, whose string does not change) is cached whole.
 
 Matplotlib before 3.11 lays a line out with fractional advances and draws it as one
 bitmap, 4x faster than 3.11 does: there every text takes matplotlib's own path
-(:data:`GLYPHS_USED` is False). Under 3.11 and later, only plain, horizontal,
-single-font text takes this path; mathtext, rotated text, a
-clipping path, a character the font lacks (font fallback) or per-text font features go
-to matplotlib's own ``draw_text``. Every render of an explorer's figure, the full one
-included, goes through the same renderer, so the fast path and a full render still show
-the same pixels.
+(:data:`GLYPHS_USED` is False). Under 3.11 and later, only plain single-font text takes
+this path; mathtext, a clipping path, a character the font lacks (font fallback) or
+per-text font features go to matplotlib's own ``draw_text``. Every render of an
+explorer's figure, the full one included, goes through the same renderer, so the fast
+path and a full render still show the same pixels.
 """
 
 from __future__ import annotations
@@ -199,8 +199,12 @@ class GlyphRendererAgg(RendererAgg):
         return width, y1 - y0, max(-y0, 0.0)
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        """Blend ``s`` from cached glyph masks; matplotlib's own path when it cannot."""
-        plain = not ismath and angle == 0 and gc.get_clip_path()[0] is None
+        """Blend ``s`` from cached glyph masks; matplotlib's own path when it cannot.
+
+        A rotated line (an axis label: the same string on every move) is cached whole,
+        as matplotlib's Agg rasterises it.
+        """
+        plain = not ismath and gc.get_clip_path()[0] is None
         if plain and mtext is not None:  # per-text OpenType features or language (3.11)
             get = getattr
             plain = (
@@ -213,6 +217,16 @@ class GlyphRendererAgg(RendererAgg):
         path, _ = _font_for(prop)
         size, flags, aa = prop.get_size_in_points(), get_hinting_flag(), gc.get_antialiased()
         table = _table(_MASKS, (path, size, self.dpi, flags, aa))
+        if angle != 0:
+            (ix, px), (iy, py) = _split(float(x)), _split(float(y))
+            key = (s, float(angle), px, py)
+            found = table.get(key)
+            if found is None:
+                found = _bounded(table, key, self._mask(s, px, py, prop, aa, angle, laid[1]))
+            clear, row, column = found
+            if clear.size:
+                self._blend(gc, [(clear, iy + row, ix + column)])
+            return None
         placed = []  # (1 - coverage, row, column) of each inked glyph, in canvas pixels
         iy, py = _split(float(y))
         for char, (pen, bottom, top) in zip(s, laid[0]):
@@ -228,17 +242,18 @@ class GlyphRendererAgg(RendererAgg):
             self._blend(gc, placed)
         return None
 
-    def _mask(self, char, px, py, prop, aa):
-        """1 - the coverage of ``char`` drawn at (px, py) by matplotlib's Agg, and its offset.
+    def _mask(self, text, px, py, prop, aa, angle=0.0, width=0.0):
+        """1 - the coverage of ``text`` drawn at (px, py) by matplotlib's Agg, its offset.
 
-        Drawn in black on a transparent scratch canvas: its alpha is the coverage.
+        Drawn in black on a transparent scratch canvas (room for ``width`` pixels of line
+        in any direction): its alpha is the coverage.
         """
-        pad = int(math.ceil(prop.get_size_in_points() * self.dpi / 72)) * 2 + 8
+        pad = int(math.ceil(prop.get_size_in_points() * self.dpi / 72 * 2 + width)) + 8
         scratch = RendererAgg(3 * pad, 3 * pad, self.dpi)
         gc = scratch.new_gc()
         gc.set_foreground((0.0, 0.0, 0.0, 1.0))
         gc.set_antialiased(aa)
-        RendererAgg.draw_text(scratch, gc, pad + px, pad + py, char, prop, 0)
+        RendererAgg.draw_text(scratch, gc, pad + px, pad + py, text, prop, angle)
         gc.restore()
         alpha = np.asarray(scratch.buffer_rgba())[..., 3]
         rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))

@@ -20,7 +20,7 @@ from ..propagation import (
     PropagationResult,
     compute_propagation,
 )
-from .base import Explorer, _decade_limits, _stepped_limit
+from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = [
     "propagation_explorer",
@@ -139,6 +139,7 @@ def propagation_explorer(
     marker = ax.axvline(1, color="0.5", lw=1, ls=":")
     # Few ticks and plain-text labels: every tick label is text to lay out on each redraw.
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FiniteLogLocator(numticks=7))  # few labels to draw
     ax.yaxis.set_major_formatter(mticker.LogFormatter())
     ax.yaxis.set_minor_locator(mticker.NullLocator())
     ax.xaxis.set_major_locator(mticker.MaxNLocator(5, integer=True))

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..plots import PALETTE, log_tick_formatter
 from ..recurrent import RECURRENT_INITS, GradientThroughTime, gradient_through_time
-from .base import Explorer, _decade_limits, _stepped_limit
+from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = ["GTT_ACTIVATIONS", "gradient_through_time_explorer"]
 
@@ -68,6 +68,7 @@ def gradient_through_time_explorer(
     (curve,) = ax1.plot([], [], color=PALETTE["blue"], lw=2, label="|dL/dh_t| / |dL/dh_T|")
     (first,) = ax1.plot([], [], "o", color=PALETTE["vermillion"], ms=6, label="t = 1")
     ax1.set_yscale("log")
+    ax1.yaxis.set_major_locator(FiniteLogLocator())
     ax1.yaxis.set_major_formatter(log_tick_formatter())
     ax1.yaxis.set_minor_locator(mticker.NullLocator())
     ax1.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))  # redrawn each move

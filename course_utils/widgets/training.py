@@ -18,7 +18,7 @@ from ..activations import get_activation
 from ..initializers import get_initializer
 from ..network import MLP
 from ..plots import PALETTE, finite, integer_ticks, log_tick_formatter
-from .base import Explorer, _log_limits
+from .base import Explorer, FiniteLogLocator, _log_limits
 
 __all__ = [
     "TRAINING_INITS",
@@ -332,6 +332,7 @@ def training_explorer(
     (test_line,) = ax.plot([], [], "-s", ms=3, color=PALETTE["orange"], label="test")
     ax.axhline(LN10, color="k", lw=1, ls=":", label="ln 10")
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FiniteLogLocator())
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(_one_two_five))
     ax.yaxis.set_minor_formatter(mticker.FuncFormatter(_one_two_five))
     ax.set_xlabel("epoch")
@@ -341,6 +342,7 @@ def training_explorer(
     (ratio_line,) = ax_r.plot([], [], "-o", ms=3, color=PALETTE["green"])
     ax_r.axhline(1e-3, color="k", lw=1, ls=":", label="1e-3")
     ax_r.set_yscale("log")
+    ax_r.yaxis.set_major_locator(FiniteLogLocator())
     ax_r.yaxis.set_major_formatter(log_tick_formatter())
     ax_r.yaxis.set_minor_formatter(mticker.NullFormatter())
     ax_r.set_xlabel("layer l")

@@ -16,7 +16,7 @@ import numpy as np
 from .._validation import check_choice, check_positive_int
 from ..plots import PALETTE
 from ..transformer import NORM_POSITIONS, TRANSFORMER_INITS, init_statistics
-from .base import Explorer
+from .base import Explorer, FiniteLogLocator
 
 __all__ = [
     "TRANSFORMER_WIDTHS",
@@ -126,6 +126,8 @@ def transformer_explorer(
         ax.set_xlim(-0.3, TRANSFORMER_MAX_LAYERS + 0.3)
     ax_s.set_yscale("log")
     ax_g.set_yscale("log")
+    for axis in (ax_s, ax_g):
+        axis.yaxis.set_major_locator(FiniteLogLocator())
     ax_s.set_ylim(*STREAM_YLIM)
     ax_g.set_ylim(*GRAD_YLIM)
     ax_e.set_ylim(0.0, math.log(_SEQ) * 1.15)

@@ -17,7 +17,7 @@ from ..parametrization import (
     compute_width_explorer,
 )
 from ..plots import PALETTE, integer_ticks
-from .base import Explorer
+from .base import Explorer, FiniteLogLocator
 
 __all__ = ["width_explorer", "WIDTH_YLIM"]
 
@@ -58,6 +58,7 @@ def width_explorer(width: int = 256, parametrization: str = "standard", lr: floa
         wide.append(line)
         base.append(ref)
     ax.set_yscale("log")
+    ax.yaxis.set_major_locator(FiniteLogLocator())
     ax.set_ylim(*WIDTH_YLIM)
     ax.set_xlim(0.8, 3.2)
     ax.set_xlabel("Adam step t")
