@@ -81,12 +81,13 @@ def propagation_explorer(
     layer by layer, measured on a random network, with the mean-field prediction as a
     line. Right: histograms of the chosen layer's activations and gradients (the
     gradients with the predicted Gaussian). One figure, updated in place: a move redraws
-    the points, lines, bars and titles over a cached background (the axes, the legend and
-    the panels' labels; the y limits move by whole decades, and the x axis, which follows
-    the depth, has a cached layer of its own). A wide, deep network is sampled layer by
-    layer (see :func:`compute_propagation`; past 50 layers it records fewer inputs): on
-    the course's 2-core machine a move takes about 45 ms at the defaults and 60-75 ms at
-    depth 100 (``benchmarks/widgets.py``), a third of it the titles' text. Introduced in
+    the points, lines, bars and titles over a cached background (the legend and the
+    panels' labels); the two axes of the left panel, whose limits follow the data (the
+    depth by steps: 8, 10, 15, 20, 30...; the std by whole decades), have a cached layer of
+    their own. A wide, deep network is sampled layer by layer (see
+    :func:`compute_propagation`; past 50 layers it records fewer inputs): on the course's
+    2-core machine a move takes about 27 ms at the defaults and 35-47 ms at depth 100,
+    dragged slider by slider (``python benchmarks/widgets.py``). Introduced in
     notebook 04.
     """
     import ipywidgets as widgets

@@ -97,8 +97,8 @@ def gradient_through_time_explorer(
         first.set_data([1], [shown[0]])
         ax1.set_xlim(0.5, _stepped_limit(r.T) + 0.5)  # by steps, kept over a drag of T
         ax1.set_ylim(*_ylim(r.ratio))
-        # short: every glyph costs ~0.2 ms a move; the settings are on the controls and in
-        # the summary line above the figure, and so is the spectral radius (the rim)
+        # the finding only: the settings are on the controls and in the summary line above
+        # the figure, and so is the spectral radius (the rim)
         value = f"{r.ratio[0]:.2g}x" if math.isfinite(r.ratio[0]) else "overflow"
         ax1.set_title(f"{r.verdict}: {value} at t = 1")
         eig.set_data(r.eigenvalues.real, r.eigenvalues.imag)

@@ -144,8 +144,7 @@ def transformer_explorer(
         ent.set_data(blocks, r.entropy)
         uniform.set_data([0, TRANSFORMER_MAX_LAYERS], [r.max_entropy] * 2)
         ratio = r.grad_norm[-1] / r.grad_norm[0]
-        # the finding only: the settings are on the controls and in the summary line (every
-        # glyph costs ~0.2 ms a move)
+        # the finding only: the settings are on the controls and in the summary line
         title.set_text(
             f"stream std {r.stream_std[-1]:.2g} at the end, gradient last/first x{ratio:.2g}"
         )
