@@ -31,9 +31,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     known = ("linear", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
     if isinstance(nonlinearity, str) and nonlinearity in ("gelu", "silu"):
         raise ValueError(
-            f"calculate_gain has no entry for {nonlinearity!r} (nor has PyTorch's table); "
-            "measure it with course_utils.theory.monte_carlo_gain"
-            f"({nonlinearity!r}) as notebook 03 does. Known: {', '.join(map(repr, known))}"
+            f"nonlinearity must be one of {', '.join(map(repr, known))}; received "
+            f"{nonlinearity!r}: calculate_gain has no entry for it (nor has PyTorch's "
+            f"table); measure it with course_utils.theory.monte_carlo_gain({nonlinearity!r}) "
+            "as notebook 03 does"
         )
     check_choice("nonlinearity", nonlinearity, known)
     if nonlinearity != "leaky_relu" and param is not None:
