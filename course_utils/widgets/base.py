@@ -477,18 +477,31 @@ def _log_limits(*arrays, margin: float = 3.0) -> tuple[float, float]:
     return max(float(vals.min()) / margin, 1e-300), min(float(vals.max()) * margin, 1e300)
 
 
-def _decade_limits(*arrays, margin: float = 3.0) -> tuple[float, float]:
-    """Log limits in whole decades around every finite positive value, ``margin`` x beyond.
+#: The exponents a log axis' limits snap to, on either side of 1: fine near 1 (a healthy
+#: network's std), coarse far from it, so that a drag keeps them for many steps.
+_DECADE_RUNGS = (0, 1, 2, 3, 4, 6, 10, 15, 20, 30, 50, 100, 150, 200, 300)
 
-    Over a wide range they move by whole steps of several decades (2 past 8 decades, 5
-    past 16, 10 past 40, 20 past 80), so that most moves keep them, and with them an axis
-    in the cached background, even where each move shifts the data by a decade.
+
+def _rung_below(e: int) -> int:
+    """The largest exponent of the ladder (+-_DECADE_RUNGS) at or below ``e``."""
+    if e >= 0:
+        return max(r for r in _DECADE_RUNGS if r <= e)
+    return -min((r for r in _DECADE_RUNGS if r >= -e), default=_DECADE_RUNGS[-1])
+
+
+def _decade_limits(*arrays, margin: float = 3.0) -> tuple[float, float]:
+    """Log limits around every finite positive value, ``margin`` x beyond, on a ladder.
+
+    Each limit snaps outwards to 10^k with |k| in 0, 1, 2, 3, 4, 6, 10, 15, 20, 30, 50,
+    100, 150, 200, 300: whole decades near 1, ever coarser past them, so that a drag
+    keeps the limits (and with them the cached layer of the axes) for many steps even
+    where each step moves the data by several decades, and the data still fill a good
+    part of the axis.
     """
     lo, hi = _log_limits(*arrays, margin=margin)
-    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-    step = next((g for span, g in ((8, 1), (16, 2), (40, 5), (80, 10)) if b - a <= span), 20)
-    a, b = step * math.floor(a / step), step * math.ceil(b / step)
-    return max(10.0**a, 1e-300), min(10.0 ** min(b, 300), 1e300)
+    a = _rung_below(math.floor(math.log10(lo)))
+    b = max(-_rung_below(-math.ceil(math.log10(hi))), a + 1)  # never an empty range
+    return max(10.0**a, 1e-300), min(10.0**b, 1e300)
 
 
 #: The mantissas of :func:`_stepped_limit`: 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, ...
