@@ -283,7 +283,7 @@ def test_log_axes_at_the_float_range_draw(style, formatter):
     """An overflowing std can put the limits at 1e-300 and 1e300: the ticks stay finite."""
     import matplotlib.ticker as mticker
 
-    from course_utils.widgets.base import FiniteLogLocator
+    from course_utils.widgets.limits import FiniteLogLocator
 
     fig, ax = plt.subplots()
     ax.set_yscale("log")

@@ -15,7 +15,8 @@ import numpy as np
 from .._validation import check_finite_number, check_positive_int
 from ..chains import stable_factor_range
 from ..plots import PALETTE, log_tick_formatter, superscript
-from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
+from .base import Explorer
+from .limits import FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = [
     "CompoundingResult",

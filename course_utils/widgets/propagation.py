@@ -20,7 +20,8 @@ from ..propagation import (
     PropagationResult,
     compute_propagation,
 )
-from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
+from .base import Explorer
+from .limits import FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = [
     "propagation_explorer",

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..plots import PALETTE, log_tick_formatter
 from ..recurrent import RECURRENT_INITS, GradientThroughTime, gradient_through_time
-from .base import Explorer, FiniteLogLocator, _decade_limits, _stepped_limit
+from .base import Explorer
+from .limits import FiniteLogLocator, _decade_limits, _stepped_limit
 
 __all__ = ["GTT_ACTIVATIONS", "gradient_through_time_explorer"]
 

@@ -18,7 +18,8 @@ from ..activations import get_activation
 from ..initializers import get_initializer
 from ..network import MLP
 from ..plots import PALETTE, finite, integer_ticks, log_tick_formatter
-from .base import Explorer, FiniteLogLocator, _log_limits
+from .base import Explorer
+from .limits import FiniteLogLocator, _log_limits
 
 __all__ = [
     "TRAINING_INITS",

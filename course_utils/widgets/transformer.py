@@ -16,7 +16,8 @@ import numpy as np
 from .._validation import check_choice, check_positive_int
 from ..plots import PALETTE
 from ..transformer import NORM_POSITIONS, TRANSFORMER_INITS, init_statistics
-from .base import Explorer, FiniteLogLocator
+from .base import Explorer
+from .limits import FiniteLogLocator
 
 __all__ = [
     "TRANSFORMER_WIDTHS",

@@ -17,7 +17,8 @@ from ..parametrization import (
     compute_width_explorer,
 )
 from ..plots import PALETTE, integer_ticks
-from .base import Explorer, FiniteLogLocator
+from .base import Explorer
+from .limits import FiniteLogLocator
 
 __all__ = ["width_explorer", "WIDTH_YLIM"]
 
