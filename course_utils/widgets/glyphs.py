@@ -86,9 +86,9 @@ def _table(cache: dict, key) -> dict:
 
 
 class GlyphRendererAgg(RendererAgg):
-    """Agg, with plain horizontal text laid out and drawn from cached glyphs.
+    """Agg, with plain text drawn from cached glyphs (a rotated line cached whole).
 
-    The same numbers as matplotlib's Agg for everything else. See the module docstring.
+    Matplotlib's own Agg for everything else. See the module docstring.
     """
 
     def _plain_metrics(self, s, prop):

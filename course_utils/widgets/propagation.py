@@ -84,7 +84,7 @@ def propagation_explorer(
     gradients with the predicted Gaussian). One figure, updated in place: a move redraws
     the points, lines, bars and titles over a cached background (the legend and the
     panels' labels); the two axes of the left panel, whose limits follow the data (the
-    depth by steps: 8, 10, 15, 20, 30...; the std by whole decades), have a cached layer of
+    depth by steps: 8, 10, 15, 20, 30...; the std on a ladder of decades), have a cached layer of
     their own. A wide, deep network is sampled layer by layer (see
     :func:`compute_propagation`; past 50 layers it records fewer inputs): on the course's
     2-core machine a move takes about 27 ms at the defaults and 35-47 ms at depth 100,
